@@ -1,0 +1,660 @@
+/**
+ * `corsPolicy(config)` validates and compiles; `policy.decide(facts)` is pure.
+ *
+ * decide() sorts a request the way the Fetch Standard does (fetch.bs §http-requests):
+ *   - no `Origin` header            -> not a CORS request;
+ *   - OPTIONS + Origin + ACRM        -> a CORS-preflight request, answered here (204 or 403);
+ *   - anything else with `Origin`    -> an actual CORS request, passed on with headers added.
+ * It never copies request bytes into a response except the matched origin and request-header
+ * names that passed validation. Outcomes that do not depend on the request's bytes (every
+ * denial, every allowed actual request from an exact origin) are built once at compile time,
+ * so the hot paths do not allocate.
+ */
+
+import type { ReasonCode } from "./codes.js";
+import { REASON_CODES } from "./codes.js";
+import type { CorsConfig, NormalizedCorsConfig } from "./config.js";
+import { validateCorsConfig } from "./config.js";
+import { OriginMatcher } from "./origin.js";
+import type { LintNote } from "./problems.js";
+import { CorsConfigError, ProblemSink } from "./problems.js";
+import {
+  isForbiddenRequestHeaderName,
+  isTokenChar,
+  NON_WILDCARD_REQUEST_HEADER,
+} from "./tokens.js";
+
+/** A request header value as frameworks hand it over: absent, one line, or several lines. */
+export type HeaderValue = string | readonly string[] | null | undefined;
+
+/** Request headers: a node-style object with lower-case keys, or a Fetch-style `Headers`. */
+export type HeaderSource =
+  | Readonly<Record<string, string | readonly string[] | undefined>>
+  | { get(name: string): string | null };
+
+/** What decide() needs to know about a request. */
+export interface RequestFacts {
+  /** The request method, as received (methods are case-sensitive). */
+  readonly method: string;
+  /** The `Origin` header; when omitted it is read from `headers`. */
+  readonly origin?: HeaderValue;
+  /** The request headers; read for `Access-Control-Request-*` on preflights. */
+  readonly headers?: HeaderSource;
+  /** The server's own origin: a request from it is same-origin and gets no CORS headers. */
+  readonly selfOrigin?: string;
+}
+
+export type RequestKind = "not-cors" | "actual" | "preflight";
+
+/** Why decide() answered as it did: a stable code and the Fetch Standard rule behind it. */
+export interface DecisionReason {
+  readonly code: ReasonCode;
+  /** The rule applied, cited as `fetch.bs §anchor step`. */
+  readonly step: string;
+  /** One line for people. */
+  readonly detail: string;
+}
+
+/** The answer for one request. Shared and frozen: never mutate it. */
+export interface CorsDecision {
+  readonly kind: RequestKind;
+  /** Whether the browser will be allowed to proceed (always true for non-CORS requests). */
+  readonly allowed: boolean;
+  /** For preflights: the status to answer with at once (204 or 403). Null otherwise. */
+  readonly status: 204 | 403 | null;
+  /** Response headers to set, in order, as [name, value]. */
+  readonly headers: readonly (readonly [string, string])[];
+  /** Tokens to append to `Vary` (never to replace it). */
+  readonly vary: readonly string[];
+  readonly reason: DecisionReason;
+}
+
+/** decide() with the details a person debugging a request wants. */
+export interface CorsExplanation {
+  readonly decision: CorsDecision;
+  /** The `Origin` as read (null when absent). */
+  readonly origin: string | null;
+  /** For preflights: the method asked for. */
+  readonly requestMethod: string | null;
+  /** For preflights: the header names asked for, lower-cased, in order. */
+  readonly requestHeaders: readonly string[];
+  /** The method or header name that caused a refusal, if one did. */
+  readonly offending: string | null;
+}
+
+export interface CorsPolicy {
+  /** The normalized configuration, frozen. Null for the no-CORS policy. */
+  readonly config: NormalizedCorsConfig | null;
+  /** Normalizations and risks noticed while compiling. */
+  readonly lints: readonly LintNote[];
+  /** Pure: what to answer to this request, and why. */
+  decide(facts: RequestFacts): CorsDecision;
+  /** decide() plus the details behind it (allocates; for tools and logs, not the hot path). */
+  explain(facts: RequestFacts): CorsExplanation;
+  /** Whether a serialized origin is in the allowlist (`*` counts). `null` never is. */
+  allowsOrigin(origin: string): boolean;
+}
+
+/** Largest `Access-Control-Request-Headers` the engine reads, over all its lines. */
+export const MAX_REQUEST_HEADER_BYTES = 4096;
+/** Most names (empty elements included) read from `Access-Control-Request-Headers`. */
+export const MAX_REQUEST_HEADER_NAMES = 64;
+
+const STEPS = {
+  notCors: "fetch.bs §http-requests: a CORS request is an HTTP request that includes `Origin`",
+  sameOrigin: "fetch.bs §http-requests: same-origin requests are not subject to the CORS protocol",
+  originCheck:
+    "fetch.bs §cors-check steps 2-4: `Access-Control-Allow-Origin` must be `*` or the request's serialized origin",
+  credentials:
+    "fetch.bs §cors-check steps 5-7: with credentials, `*` fails and `Access-Control-Allow-Credentials` must be `true`",
+  preflightOk:
+    "fetch.bs §cors-preflight-fetch-0 step 7: an ok status and a passing CORS check; §http-responses: refuse with 403 and omit the headers",
+  methodMalformed:
+    "fetch.bs §http-new-header-syntax: `Access-Control-Request-Method = method` (a token)",
+  method:
+    "fetch.bs §cors-preflight-fetch-0 step 7.5: the method must be listed, CORS-safelisted, or covered by `*` without credentials",
+  headers:
+    "fetch.bs §cors-preflight-fetch-0 step 7.7: every CORS-unsafe request-header name must be listed, or covered by `*` without credentials",
+  authorization:
+    "fetch.bs §cors-preflight-fetch-0 step 7.6: `Authorization` is a CORS non-wildcard request-header name and must be listed by name",
+  headersMalformed:
+    "fetch.bs §http-new-header-syntax: `Access-Control-Request-Headers = 1#field-name`",
+  privateNetwork:
+    "WICG Private Network Access §headers: answer `Access-Control-Allow-Private-Network: true` only to allowed origins",
+  noPolicy: "fetch.bs §http-responses: a response without CORS headers is not shared",
+} as const;
+
+function reason(code: ReasonCode, step: string): DecisionReason {
+  return Object.freeze({ code, step, detail: REASON_CODES[code].title });
+}
+
+function decision(
+  kind: RequestKind,
+  allowed: boolean,
+  status: 204 | 403 | null,
+  headers: readonly (readonly [string, string])[],
+  vary: readonly string[],
+  why: DecisionReason,
+): CorsDecision {
+  return Object.freeze({ kind, allowed, status, headers, vary, reason: why });
+}
+
+const NO_HEADERS: readonly (readonly [string, string])[] = Object.freeze([]);
+const NO_VARY: readonly string[] = Object.freeze([]);
+const VARY_ORIGIN: readonly string[] = Object.freeze(["Origin"]);
+/** A preflight answer depends on everything decide() reads (fetch.bs §cors-protocol-and-http-caches). */
+const VARY_PREFLIGHT: readonly string[] = Object.freeze([
+  "Origin",
+  "Access-Control-Request-Method",
+  "Access-Control-Request-Headers",
+  "Access-Control-Request-Private-Network",
+]);
+
+/** Header-scan results that are not an `Access-Control-Allow-Headers` value. */
+enum Scan {
+  None = 0,
+  NotAllowed = 1,
+  Authorization = 2,
+  Malformed = 3,
+  TooMany = 4,
+}
+
+/** Validates `config` and compiles it; throws `CorsConfigError` listing every problem. */
+export function corsPolicy(config: CorsConfig): CorsPolicy {
+  const sink = new ProblemSink();
+  const validated = validateCorsConfig(config, sink);
+  if (validated === null) throw new CorsConfigError(sink.problems, sink.lints);
+  return new CompiledPolicy(validated.config, new OriginMatcher(validated.patterns), sink.lints);
+}
+
+/**
+ * Compiles an already validated config (the gateway validates all policies of a file first,
+ * so that one report lists every problem). Throws like corsPolicy() if it is not valid.
+ */
+export function compileCorsPolicy(config: unknown, base = ""): CorsPolicy {
+  const sink = new ProblemSink();
+  const validated = validateCorsConfig(config, sink, base);
+  if (validated === null) throw new CorsConfigError(sink.problems, sink.lints);
+  return new CompiledPolicy(validated.config, new OriginMatcher(validated.patterns), sink.lints);
+}
+
+class CompiledPolicy implements CorsPolicy {
+  readonly config: NormalizedCorsConfig;
+  readonly lints: readonly LintNote[];
+  private readonly origins: OriginMatcher;
+  private readonly anyOrigin: boolean;
+  private readonly credentials: boolean;
+  /** Listed methods, mapped to the policy's own string so that no request bytes are echoed. */
+  private readonly methods: Map<string, string>;
+  private readonly anyMethod: boolean;
+  private readonly headerNames: Set<string>;
+  private readonly anyHeader: boolean;
+  private readonly maxAge: string | null;
+  private readonly privateNetwork: boolean;
+  private readonly exposeValue: string | null;
+
+  // Precomputed outcomes.
+  private readonly notCors: CorsDecision;
+  private readonly sameOrigin: CorsDecision;
+  private readonly actualAny: CorsDecision | null;
+  private readonly actualExact: Map<string, CorsDecision>;
+  private readonly deny: Record<
+    | "actualOrigin"
+    | "actualNull"
+    | "actualMalformed"
+    | "preOrigin"
+    | "preNull"
+    | "preMalformed"
+    | "preMethodMalformed"
+    | "preMethod"
+    | "preHeader"
+    | "preAuthorization"
+    | "preHeadersMalformed"
+    | "preHeadersTooMany"
+    | "prePrivateNetwork",
+    CorsDecision
+  >;
+  private readonly preflightAllowed: DecisionReason;
+  private readonly actualAllowed: DecisionReason;
+
+  constructor(config: NormalizedCorsConfig, origins: OriginMatcher, lints: readonly LintNote[]) {
+    this.config = config;
+    this.lints = Object.freeze([...lints]);
+    this.origins = origins;
+    this.anyOrigin = origins.allowsAny;
+    this.credentials = config.allowCredentials;
+    this.methods = new Map(config.allowMethods.filter((m) => m !== "*").map((m) => [m, m]));
+    this.anyMethod = config.allowMethods.includes("*");
+    this.headerNames = new Set(config.allowHeaders.filter((h) => h !== "*"));
+    this.anyHeader = config.allowHeaders.includes("*");
+    this.maxAge = config.maxAge === null ? null : String(config.maxAge);
+    this.privateNetwork = config.allowPrivateNetwork;
+    this.exposeValue = config.exposeHeaders.length > 0 ? config.exposeHeaders.join(",") : null;
+
+    // A `*` policy still varies on Origin: the spec's "no Vary for a static `*`" assumes `*`
+    // is sent to non-CORS requests too, which Gatehouse does not do (SPEC: a request that is
+    // not cross-origin gets no CORS headers).
+    this.notCors = decision(
+      "not-cors",
+      true,
+      null,
+      NO_HEADERS,
+      VARY_ORIGIN,
+      reason("CORS_NOT_CORS", STEPS.notCors),
+    );
+    this.sameOrigin = decision(
+      "not-cors",
+      true,
+      null,
+      NO_HEADERS,
+      VARY_ORIGIN,
+      reason("CORS_SAME_ORIGIN", STEPS.sameOrigin),
+    );
+    this.actualAllowed = reason(
+      "CORS_ALLOWED",
+      this.credentials ? STEPS.credentials : STEPS.originCheck,
+    );
+    this.preflightAllowed = reason("CORS_PREFLIGHT_ALLOWED", STEPS.preflightOk);
+    this.actualAny = this.anyOrigin
+      ? decision("actual", true, null, this.actualHeaders("*"), VARY_ORIGIN, this.actualAllowed)
+      : null;
+    this.actualExact = new Map();
+    for (const origin of this.anyOrigin ? [] : config.allowOrigins) {
+      if (origins.hasExact(origin)) {
+        this.actualExact.set(
+          origin,
+          decision(
+            "actual",
+            true,
+            null,
+            this.actualHeaders(origin),
+            VARY_ORIGIN,
+            this.actualAllowed,
+          ),
+        );
+      }
+    }
+    const actualDeny = (code: ReasonCode) =>
+      decision("actual", false, null, NO_HEADERS, VARY_ORIGIN, reason(code, STEPS.originCheck));
+    const preDeny = (code: ReasonCode, step: string) =>
+      decision("preflight", false, 403, NO_HEADERS, VARY_PREFLIGHT, reason(code, step));
+    this.deny = {
+      actualOrigin: actualDeny("CORS_ORIGIN_NOT_ALLOWED"),
+      actualNull: actualDeny("CORS_ORIGIN_NULL"),
+      actualMalformed: actualDeny("CORS_ORIGIN_MALFORMED"),
+      preOrigin: preDeny("CORS_ORIGIN_NOT_ALLOWED", STEPS.originCheck),
+      preNull: preDeny("CORS_ORIGIN_NULL", STEPS.originCheck),
+      preMalformed: preDeny("CORS_ORIGIN_MALFORMED", STEPS.originCheck),
+      preMethodMalformed: preDeny("CORS_METHOD_MALFORMED", STEPS.methodMalformed),
+      preMethod: preDeny("CORS_METHOD_NOT_ALLOWED", STEPS.method),
+      preHeader: preDeny("CORS_HEADER_NOT_ALLOWED", STEPS.headers),
+      preAuthorization: preDeny("CORS_HEADER_AUTHORIZATION_NOT_COVERED", STEPS.authorization),
+      preHeadersMalformed: preDeny("CORS_HEADERS_MALFORMED", STEPS.headersMalformed),
+      preHeadersTooMany: preDeny("CORS_HEADERS_TOO_MANY", STEPS.headersMalformed),
+      prePrivateNetwork: preDeny("CORS_PRIVATE_NETWORK_NOT_ALLOWED", STEPS.privateNetwork),
+    };
+  }
+
+  private actualHeaders(allowOrigin: string): readonly (readonly [string, string])[] {
+    const headers: (readonly [string, string])[] = [["Access-Control-Allow-Origin", allowOrigin]];
+    if (this.credentials) headers.push(["Access-Control-Allow-Credentials", "true"]);
+    if (this.exposeValue !== null)
+      headers.push(["Access-Control-Expose-Headers", this.exposeValue]);
+    return Object.freeze(headers.map((h) => Object.freeze(h)));
+  }
+
+  allowsOrigin(origin: string): boolean {
+    if (origin === "null") return false;
+    if (this.anyOrigin) return isOriginShaped(origin);
+    return this.origins.matches(origin);
+  }
+
+  decide(facts: RequestFacts): CorsDecision {
+    return this.run(facts, undefined);
+  }
+
+  explain(facts: RequestFacts): CorsExplanation {
+    const out: ExplainOut = { offending: null, names: [] };
+    const result = this.run(facts, out);
+    const headers = facts.headers;
+    const origin = singleValue(
+      facts.origin !== undefined ? facts.origin : readHeader(headers, "origin"),
+    );
+    const method =
+      result.kind === "preflight"
+        ? singleValue(readHeader(headers, "access-control-request-method"))
+        : null;
+    return Object.freeze({
+      decision: result,
+      origin: origin === MULTIPLE ? null : origin,
+      requestMethod: method === MULTIPLE ? null : method,
+      requestHeaders: Object.freeze(out.names),
+      offending: out.offending,
+    });
+  }
+
+  private run(facts: RequestFacts, out: ExplainOut | undefined): CorsDecision {
+    const headers = facts.headers;
+    const origin = singleValue(
+      facts.origin !== undefined ? facts.origin : readHeader(headers, "origin"),
+    );
+    if (origin === null) return this.notCors;
+    if (origin !== MULTIPLE && facts.selfOrigin !== undefined && origin === facts.selfOrigin) {
+      return this.sameOrigin;
+    }
+    const acrm =
+      facts.method === "OPTIONS" ? readHeader(headers, "access-control-request-method") : undefined;
+    const preflight = acrm !== undefined && acrm !== null;
+
+    // fetch.bs §cors-check steps 2-4: the origin decides first.
+    const exact = origin === MULTIPLE ? undefined : this.actualExact.get(origin);
+    let allowed: boolean;
+    if (origin === MULTIPLE) {
+      allowed = false;
+    } else if (exact !== undefined) {
+      allowed = true;
+    } else if (this.anyOrigin) {
+      allowed = isOriginShaped(origin) || origin === "null";
+    } else {
+      allowed = this.origins.matches(origin);
+    }
+    if (!allowed) {
+      const kind =
+        origin === MULTIPLE || !isOriginShaped(origin)
+          ? origin === "null"
+            ? "null"
+            : "malformed"
+          : "origin";
+      if (preflight)
+        return kind === "origin"
+          ? this.deny.preOrigin
+          : kind === "null"
+            ? this.deny.preNull
+            : this.deny.preMalformed;
+      return kind === "origin"
+        ? this.deny.actualOrigin
+        : kind === "null"
+          ? this.deny.actualNull
+          : this.deny.actualMalformed;
+    }
+    const allowOrigin = this.anyOrigin ? "*" : (origin as string);
+
+    if (!preflight) {
+      if (exact !== undefined) return exact;
+      if (this.actualAny !== null) return this.actualAny;
+      return decision(
+        "actual",
+        true,
+        null,
+        this.actualHeaders(allowOrigin),
+        VARY_ORIGIN,
+        this.actualAllowed,
+      );
+    }
+
+    // fetch.bs §cors-preflight-fetch-0 step 7.5: the method.
+    const method = singleValue(acrm);
+    if (method === null || method === MULTIPLE || !isTokenString(method)) {
+      return this.deny.preMethodMalformed;
+    }
+    let allowMethod: string | null = null;
+    if (method !== "GET" && method !== "HEAD" && method !== "POST") {
+      const listed = this.methods.get(method);
+      if (listed !== undefined) allowMethod = listed;
+      else if (this.anyMethod) allowMethod = "*";
+      else {
+        if (out) out.offending = method;
+        return this.deny.preMethod;
+      }
+    }
+
+    // Steps 7.6-7.7: the request headers.
+    const scanned = this.scanRequestHeaders(
+      readHeader(headers, "access-control-request-headers"),
+      out,
+    );
+    if (typeof scanned === "number" && scanned !== Scan.None) {
+      switch (scanned) {
+        case Scan.NotAllowed:
+          return this.deny.preHeader;
+        case Scan.Authorization:
+          return this.deny.preAuthorization;
+        case Scan.Malformed:
+          return this.deny.preHeadersMalformed;
+        default:
+          return this.deny.preHeadersTooMany;
+      }
+    }
+
+    // Private Network Access: asked for with exactly `true`.
+    const pna = readHeader(headers, "access-control-request-private-network");
+    const wantsPrivateNetwork =
+      pna === "true" || (Array.isArray(pna) && pna.length === 1 && pna[0] === "true");
+    if (wantsPrivateNetwork && !this.privateNetwork) return this.deny.prePrivateNetwork;
+
+    const answer: (readonly [string, string])[] = [["Access-Control-Allow-Origin", allowOrigin]];
+    if (this.credentials) answer.push(["Access-Control-Allow-Credentials", "true"]);
+    if (allowMethod !== null) answer.push(["Access-Control-Allow-Methods", allowMethod]);
+    if (typeof scanned === "string") answer.push(["Access-Control-Allow-Headers", scanned]);
+    if (this.maxAge !== null) answer.push(["Access-Control-Max-Age", this.maxAge]);
+    if (wantsPrivateNetwork) answer.push(["Access-Control-Allow-Private-Network", "true"]);
+    return {
+      kind: "preflight",
+      allowed: true,
+      status: 204,
+      headers: answer,
+      vary: VARY_PREFLIGHT,
+      reason: this.preflightAllowed,
+    };
+  }
+
+  /**
+   * Reads `Access-Control-Request-Headers` (one or several lines, as intermediaries may split
+   * it) in one linear pass, capped at MAX_REQUEST_HEADER_BYTES and MAX_REQUEST_HEADER_NAMES.
+   * Returns the `Access-Control-Allow-Headers` value to send (the validated names), or a Scan
+   * code. When every name is allowed and the request sent them in canonical form (one line,
+   * lower case, no white space, as browsers do), that very string is the answer: no copy.
+   */
+  private scanRequestHeaders(value: HeaderValue, out: ExplainOut | undefined): string | Scan {
+    if (value === undefined || value === null) return Scan.None;
+    const lines: readonly string[] = typeof value === "string" ? [value] : value;
+    if (lines.length === 0) return Scan.None;
+    let bytes = 0;
+    for (let l = 0; l < lines.length; l++) bytes += (lines[l] as string).length;
+    if (bytes > MAX_REQUEST_HEADER_BYTES) return Scan.TooMany;
+
+    let canonical = lines.length === 1;
+    let count = 0;
+    let names = 0;
+    for (let l = 0; l < lines.length; l++) {
+      const line = lines[l] as string;
+      const len = line.length;
+      let i = 0;
+      while (true) {
+        while (i < len && (line.charCodeAt(i) === 0x20 || line.charCodeAt(i) === 0x09)) {
+          i++;
+          canonical = false;
+        }
+        const start = i;
+        let upper = false;
+        while (i < len) {
+          const c = line.charCodeAt(i);
+          if (!isTokenChar(c)) break;
+          if (c >= 0x41 && c <= 0x5a) upper = true;
+          i++;
+        }
+        const end = i;
+        while (i < len && (line.charCodeAt(i) === 0x20 || line.charCodeAt(i) === 0x09)) {
+          i++;
+          canonical = false;
+        }
+        if (i < len && line.charCodeAt(i) !== 0x2c /* , */) return Scan.Malformed;
+        if (++count > MAX_REQUEST_HEADER_NAMES) return Scan.TooMany;
+        if (end > start) {
+          names++;
+          let name = line.slice(start, end);
+          if (upper) {
+            name = name.toLowerCase();
+            canonical = false;
+          }
+          if (out) out.names.push(name);
+          if (!this.headerAllowed(name)) {
+            if (out) out.offending = name;
+            return name === NON_WILDCARD_REQUEST_HEADER && this.anyHeader
+              ? Scan.Authorization
+              : Scan.NotAllowed;
+          }
+        } else {
+          canonical = false; // an empty element
+        }
+        if (i >= len) break;
+        i++; // the comma
+        if (i >= len) {
+          canonical = false; // a trailing comma: an empty element
+          break;
+        }
+      }
+    }
+    if (names === 0) return Scan.None;
+    if (canonical) return lines[0] as string;
+    return canonicalNames(lines);
+  }
+
+  private headerAllowed(lowerName: string): boolean {
+    if (this.headerNames.has(lowerName)) return true;
+    if (!this.anyHeader || lowerName === NON_WILDCARD_REQUEST_HEADER) return false;
+    return !isForbiddenRequestHeaderName(lowerName);
+  }
+}
+
+interface ExplainOut {
+  offending: string | null;
+  names: string[];
+}
+
+/**
+ * The validated names of a non-canonical `Access-Control-Request-Headers` (several lines, white
+ * space, upper case or empty elements), joined the way browsers send them. Only reached after a
+ * full successful scan, so every element is a token and the count is capped.
+ */
+function canonicalNames(lines: readonly string[]): string {
+  const names: string[] = [];
+  for (const line of lines) {
+    for (const part of line.split(",")) {
+      const name = part.trim().toLowerCase();
+      if (name !== "") names.push(name);
+    }
+  }
+  return names.join(",");
+}
+
+const MULTIPLE = Symbol("multiple values");
+
+/** One header value, or null when absent, or MULTIPLE when repeated (never trusted). */
+function singleValue(value: HeaderValue): string | null | typeof MULTIPLE {
+  if (value === undefined || value === null) return null;
+  if (typeof value === "string") return value;
+  if (value.length === 0) return null;
+  return value.length === 1 ? (value[0] as string) : MULTIPLE;
+}
+
+/** Reads one header from either kind of source. Names are lower-case. */
+export function readHeader(headers: HeaderSource | undefined, name: string): HeaderValue {
+  if (headers === undefined) return undefined;
+  if (typeof (headers as { get?: unknown }).get === "function") {
+    return (headers as { get(name: string): string | null }).get(name);
+  }
+  return (headers as Readonly<Record<string, string | readonly string[] | undefined>>)[name];
+}
+
+function isTokenString(value: string): boolean {
+  if (value.length === 0) return false;
+  for (let i = 0; i < value.length; i++) if (!isTokenChar(value.charCodeAt(i))) return false;
+  return true;
+}
+
+/**
+ * Could this be a serialized origin a browser sent (any scheme)? `scheme "://" host-ish`,
+ * without the characters that joined or injected values carry (`,`, white space, controls,
+ * `/`, `?`, `#`, `@`). Used to tell a malformed `Origin` from a foreign one, and to keep `*`
+ * policies from answering garbage.
+ */
+function isOriginShaped(origin: string): boolean {
+  const sep = origin.indexOf("://");
+  if (sep < 1 || sep + 3 >= origin.length) return false;
+  for (let i = 0; i < sep; i++) {
+    const c = origin.charCodeAt(i);
+    const alpha = (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a);
+    if (
+      !(alpha || (i > 0 && ((c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2d || c === 0x2e)))
+    ) {
+      return false;
+    }
+  }
+  for (let i = sep + 3; i < origin.length; i++) {
+    const c = origin.charCodeAt(i);
+    if (
+      c <= 0x20 ||
+      c === 0x7f ||
+      c === 0x2c ||
+      c === 0x2f ||
+      c === 0x3f ||
+      c === 0x23 ||
+      c === 0x40 ||
+      c === 0x5c
+    ) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * The policy of a route without a `cors` section: nothing is granted cross-origin. Preflights
+ * get 403, actual responses get no CORS headers, and nothing varies on `Origin` because no
+ * answer depends on it.
+ */
+export function noCorsPolicy(): CorsPolicy {
+  return NO_CORS;
+}
+
+const NO_CORS: CorsPolicy = (() => {
+  const why = reason("CORS_NO_POLICY", STEPS.noPolicy);
+  const notCors = decision(
+    "not-cors",
+    true,
+    null,
+    NO_HEADERS,
+    NO_VARY,
+    reason("CORS_NOT_CORS", STEPS.notCors),
+  );
+  const actual = decision("actual", false, null, NO_HEADERS, NO_VARY, why);
+  const preflight = decision("preflight", false, 403, NO_HEADERS, NO_VARY, why);
+  const decide = (facts: RequestFacts): CorsDecision => {
+    const origin = facts.origin !== undefined ? facts.origin : readHeader(facts.headers, "origin");
+    if (origin === undefined || origin === null || (Array.isArray(origin) && origin.length === 0))
+      return notCors;
+    if (facts.method !== "OPTIONS") return actual;
+    const acrm = readHeader(facts.headers, "access-control-request-method");
+    return acrm === undefined || acrm === null ? actual : preflight;
+  };
+  return Object.freeze({
+    config: null,
+    lints: Object.freeze([]),
+    decide,
+    explain: (facts: RequestFacts) => {
+      const d = decide(facts);
+      const origin = singleValue(
+        facts.origin !== undefined ? facts.origin : readHeader(facts.headers, "origin"),
+      );
+      return Object.freeze({
+        decision: d,
+        origin: origin === MULTIPLE ? null : origin,
+        requestMethod: null,
+        requestHeaders: Object.freeze([]),
+        offending: null,
+      });
+    },
+    allowsOrigin: () => false,
+  });
+})();
