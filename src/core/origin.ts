@@ -34,7 +34,8 @@ export interface OriginParseContext {
 }
 
 const DEFAULT_PORT: Record<Scheme, string> = { http: "80", https: "443" };
-const REGEX_LOOK = /^[\^/]|\$$|\\|\.\*|[()[\]|]/;
+/** `^…`, `/…/`, `…$`, `\.`, `.*`, groups and alternations: the shapes of a regular expression. */
+const REGEX_LOOK = /^[\^/]|\$$|\\|\.\*|[()|]/;
 const SCHEME_PREFIX = /^([A-Za-z][A-Za-z0-9+.-]*):/;
 
 /**
@@ -461,14 +462,15 @@ export function splitSerializedOrigin(
     host = origin.slice(start, close + 1);
     const after = origin.slice(close + 1);
     if (after === "") portText = "";
-    else if (after.charCodeAt(0) === 0x3a /* : */) portText = after.slice(1);
+    else if (after.length > 1 && after.charCodeAt(0) === 0x3a /* : */) portText = after.slice(1);
     else return null;
     if (!/^\[[0-9a-f:.]+\]$/.test(host)) return null;
   } else {
     const colon = origin.indexOf(":", start);
     host = colon === -1 ? origin.slice(start) : origin.slice(start, colon);
     portText = colon === -1 ? "" : origin.slice(colon + 1);
-    if (host.length === 0) return null;
+    // "host:" with nothing after the colon is no serialization a browser produces.
+    if (host.length === 0 || (colon !== -1 && portText === "")) return null;
   }
   if (portText !== "" && !isCanonicalPort(portText, scheme)) return null;
   return { scheme, host, port: portText };
