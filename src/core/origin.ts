@@ -35,7 +35,7 @@ export interface OriginParseContext {
 
 const DEFAULT_PORT: Record<Scheme, string> = { http: "80", https: "443" };
 /** `^…`, `/…/`, `…$`, `\.`, `.*`, groups and alternations: the shapes of a regular expression. */
-const REGEX_LOOK = /^[\^/]|\$$|\\|\.\*|[()|]/;
+const REGEX_LOOK = /^[\^/]|\$$|\\|\.\*(?!\.)|[()|+]/;
 const SCHEME_PREFIX = /^([A-Za-z][A-Za-z0-9+.-]*):/;
 
 /**
