@@ -1,0 +1,58 @@
+/**
+ * `gatehouse <command>`: parses the command line and dispatches to one module per command.
+ * Each command returns its exit code; nothing here calls process.exit, so tests can run it.
+ */
+import { readFileSync } from "node:fs";
+
+export interface Command {
+  readonly name: string;
+  readonly usage: string;
+  readonly summary: string;
+  run(args: readonly string[]): Promise<number>;
+}
+
+const COMMANDS: readonly Command[] = [];
+
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+export function helpText(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.usage.length), 10);
+  const lines = [
+    `gatehouse ${version()}: a front door for self-hosted AI gateways, and a Fetch-exact CORS engine`,
+    "",
+    "Usage: gatehouse <command> [options]",
+    "",
+    "Commands:",
+    ...COMMANDS.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`),
+    "",
+    "Options:",
+    "  -h, --help     show this help (or a command's: gatehouse <command> --help)",
+    "  -v, --version  print the version",
+    "",
+    'Library: import { corsPolicy } from "gatehouse"; adapters at gatehouse/node, gatehouse/fastify, gatehouse/hono.',
+  ];
+  return lines.join("\n");
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === "-h" || first === "--help" || first === "help") {
+    console.log(helpText());
+    return first === undefined ? 1 : 0;
+  }
+  if (first === "-v" || first === "--version") {
+    console.log(version());
+    return 0;
+  }
+  const command = COMMANDS.find((c) => c.name === first);
+  if (command === undefined) {
+    console.error(`gatehouse: unknown command "${first}"\n\n${helpText()}`);
+    return 2;
+  }
+  return command.run(rest);
+}

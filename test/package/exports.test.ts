@@ -1,0 +1,138 @@
+/**
+ * The built package, imported the way a user imports it (self-reference through the exports
+ * map), and its CLI run the way `npx gatehouse` runs it. `npm test` builds before this runs.
+ */
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
+  exports: Record<string, { types?: string; default: string } | string>;
+  bin: Record<string, string>;
+  sideEffects: boolean;
+  engines: { node: string };
+  type: string;
+};
+
+test("package.json declares what users rely on", () => {
+  assert.equal(pkg.type, "module");
+  assert.equal(pkg.sideEffects, false);
+  assert.equal(pkg.engines.node, ">=20.18");
+  assert.deepEqual(Object.keys(pkg.bin), ["gatehouse"]);
+  assert.deepEqual(Object.keys(pkg.exports).sort(), [
+    ".",
+    "./fastify",
+    "./hono",
+    "./node",
+    "./package.json",
+  ]);
+});
+
+test("every export points at a built file and its types", () => {
+  for (const [key, target] of Object.entries(pkg.exports)) {
+    if (typeof target === "string") {
+      assert.ok(existsSync(join(root, target)), `${key} -> ${target}`);
+      continue;
+    }
+    assert.ok(
+      existsSync(join(root, target.default)),
+      `${key} -> ${target.default} (run npm run build)`,
+    );
+    assert.ok(target.types && existsSync(join(root, target.types)), `${key} types`);
+  }
+});
+
+test("public type declarations use no `any`", () => {
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.name.endsWith(".d.ts")) files.push(full);
+    }
+  };
+  walk(join(root, "dist"));
+  assert.ok(files.length > 5);
+  for (const file of files) {
+    // Types only: drop comments and string literal types before looking for the keyword.
+    const code = readFileSync(file, "utf8")
+      .replace(/\/\*[\s\S]*?\*\//g, "")
+      .replace(/\/\/.*$/gm, "")
+      .replace(/"(?:[^"\\]|\\.)*"/g, '""');
+    assert.doesNotMatch(code, /\bany\b/, file);
+  }
+});
+
+async function importAsUser(specifier: string, expression: string): Promise<string> {
+  const script = `const m = await import(${JSON.stringify(specifier)}); console.log(String(${expression}));`;
+  const { stdout } = await run(process.execPath, ["--input-type=module", "-e", script], {
+    cwd: root,
+  });
+  return stdout.trim();
+}
+
+test("import from 'gatehouse' works and validates", async () => {
+  assert.equal(
+    await importAsUser(
+      "gatehouse",
+      "typeof m.corsPolicy + typeof m.CorsConfigError + typeof m.mergeVary",
+    ),
+    "functionfunctionfunction",
+  );
+  const out = await importAsUser(
+    "gatehouse",
+    "(() => { try { m.corsPolicy({ allowOrigins: ['*'], allowCredentials: true }); return 'accepted'; } catch (e) { return e.code + ':' + e.problems[0].code; } })()",
+  );
+  assert.equal(out, "GH_CORS_CONFIG_INVALID:GH_CORS_ORIGIN_WILDCARD_CREDENTIALS");
+});
+
+test("the adapter subpaths resolve", async () => {
+  assert.equal(await importAsUser("gatehouse/node", "typeof m.cors"), "function");
+  assert.equal(
+    await importAsUser("gatehouse/fastify", "typeof m.cors + typeof m.default"),
+    "functionfunction",
+  );
+  assert.equal(await importAsUser("gatehouse/hono", "typeof m.cors"), "function");
+});
+
+test("the engine entry point loads no node: built-ins (it also runs in browsers and workers)", () => {
+  const walk = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith(".js") ? [join(dir, e.name)] : [],
+    );
+  for (const file of walk(join(root, "dist", "core"))) {
+    assert.doesNotMatch(readFileSync(file, "utf8"), /from\s+["']node:/, file);
+  }
+  for (const file of walk(join(root, "src", "core"))) {
+    assert.doesNotMatch(
+      readFileSync(file, "utf8"),
+      /from\s+["'](node:|fs|path|http|url)["']/,
+      file,
+    );
+  }
+});
+
+test("gatehouse --help and --version", async () => {
+  const bin = join(root, pkg.bin.gatehouse ?? "");
+  const help = await run(process.execPath, [bin, "--help"], { cwd: root });
+  assert.match(help.stdout, /Usage: gatehouse <command>/);
+  const version = await run(process.execPath, [bin, "--version"], { cwd: root });
+  assert.equal(
+    version.stdout.trim(),
+    JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version,
+  );
+  await assert.rejects(
+    run(process.execPath, [bin, "frobnicate"], { cwd: root }),
+    (error: { code?: number; stderr?: string }) => {
+      assert.equal(error.code, 2);
+      assert.match(error.stderr ?? "", /unknown command "frobnicate"/);
+      return true;
+    },
+  );
+});
