@@ -60,14 +60,33 @@ test("public type declarations use no `any`", () => {
   walk(join(root, "dist"));
   assert.ok(files.length > 5);
   for (const file of files) {
-    // Types only: drop comments and string literal types before looking for the keyword.
-    const code = readFileSync(file, "utf8")
-      .replace(/\/\*[\s\S]*?\*\//g, "")
-      .replace(/\/\/.*$/gm, "")
-      .replace(/"(?:[^"\\]|\\.)*"/g, '""');
+    const code = stripCommentsAndStrings(readFileSync(file, "utf8"));
     assert.doesNotMatch(code, /\bany\b/, file);
   }
 });
+
+/** Declaration text without comments and string literals, so only type syntax remains. */
+function stripCommentsAndStrings(text: string): string {
+  let out = "";
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === "/" && text[i + 1] === "*") {
+      i = text.indexOf("*/", i + 2) + 1;
+    } else if (c === "/" && text[i + 1] === "/") {
+      i = text.indexOf("\n", i);
+      if (i === -1) break;
+      out += "\n";
+    } else if (c === '"' || c === "'" || c === "`") {
+      let j = i + 1;
+      while (j < text.length && text[j] !== c) j += text[j] === "\\" ? 2 : 1;
+      out += '""';
+      i = j;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
 
 async function importAsUser(specifier: string, expression: string): Promise<string> {
   const script = `const m = await import(${JSON.stringify(specifier)}); console.log(String(${expression}));`;
