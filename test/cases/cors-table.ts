@@ -84,7 +84,7 @@ function actual(
 }
 function pre(
   origin: string | readonly string[],
-  method: string,
+  method: string | readonly string[],
   requestHeaders?: string | readonly string[],
   extra: Record<string, string | readonly string[]> = {},
 ): TableRequest {
