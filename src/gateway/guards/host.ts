@@ -1,0 +1,85 @@
+/**
+ * The Host allowlist: the DNS-rebinding guard. In a rebinding attack the browser talks to this
+ * server under the attacker's name, and that name in `Host` is the only tell, so every request
+ * and every upgrade is checked before routing (research: Ollama CVE-2024-28224, Vite
+ * CVE-2025-24010). Names compare exactly after lower-casing: no suffix matching, and
+ * `localhost.` is not `localhost`.
+ */
+import { GatewayError } from "../errors.js";
+
+export interface HostOk {
+  /** The Host value as validated, lower case (`name` or `name:port`). */
+  readonly host: string;
+}
+
+export class HostGuard {
+  /** name -> allowed ports, or null when every port is allowed. */
+  private readonly allowed = new Map<string, Set<string> | null>();
+
+  /** Entries as normalized by the loader: `name`, `name:port`, `[v6]`, `[v6]:port`. */
+  constructor(entries: readonly string[]) {
+    for (const entry of entries) {
+      const parsed = parseHostValue(entry.toLowerCase());
+      if (parsed === null) throw new TypeError(`invalid hosts entry: ${entry}`);
+      const current = this.allowed.get(parsed.name);
+      if (parsed.port === "" || current === null) this.allowed.set(parsed.name, null);
+      else this.allowed.set(parsed.name, new Set([...(current ?? []), parsed.port]));
+    }
+  }
+
+  /**
+   * @param rawHeaders the request's raw header list (to see repeated Host lines, which Node
+   *   otherwise collapses to the first)
+   * @param authority the authority of an absolute-form target, which replaces Host
+   */
+  check(rawHeaders: readonly string[], authority: string | null): HostOk | GatewayError {
+    let value: string | null = null;
+    let count = 0;
+    for (let i = 0; i < rawHeaders.length; i += 2) {
+      const name = rawHeaders[i] as string;
+      if (name.length === 4 && name.toLowerCase() === "host") {
+        count++;
+        value = rawHeaders[i + 1] as string;
+      }
+    }
+    if (count > 1) return new GatewayError("GH_HOST_DUPLICATE");
+    if (authority !== null) value = authority;
+    if (value === null) return new GatewayError("GH_HOST_MISSING");
+    const lower = value.toLowerCase();
+    const parsed = parseHostValue(lower);
+    if (parsed === null) return new GatewayError("GH_HOST_MALFORMED");
+    const ports = this.allowed.get(parsed.name);
+    if (ports === undefined || (ports !== null && !ports.has(parsed.port))) {
+      return new GatewayError(
+        "GH_HOST_NOT_ALLOWED",
+        `The Host "${parsed.name}" is not served here (DNS-rebinding guard).`,
+      );
+    }
+    return { host: lower };
+  }
+}
+
+/**
+ * `reg-name [":" port]` or `"[" IPv6 "]" [":" port]` (RFC 9110 §7.2, RFC 3986 §3.2.2), with
+ * the strictness a front door wants: no user info, no commas, no white space, no empty name.
+ */
+export function parseHostValue(value: string): { name: string; port: string } | null {
+  let name: string;
+  let rest: string;
+  if (value.startsWith("[")) {
+    const close = value.indexOf("]");
+    if (close === -1) return null;
+    name = value.slice(0, close + 1);
+    if (!/^\[[0-9a-f:.]+\]$/.test(name)) return null;
+    rest = value.slice(close + 1);
+  } else {
+    const colon = value.indexOf(":");
+    name = colon === -1 ? value : value.slice(0, colon);
+    rest = colon === -1 ? "" : value.slice(colon);
+    if (!/^[a-z0-9._-]{1,253}$/.test(name)) return null;
+  }
+  if (rest === "") return { name, port: "" };
+  const port = rest.slice(1);
+  if (!rest.startsWith(":") || !/^[0-9]{1,5}$/.test(port) || Number(port) > 65535) return null;
+  return { name, port: String(Number(port)) };
+}

@@ -1,0 +1,28 @@
+/**
+ * Cross-site WebSocket hijacking guard. Browsers do not apply CORS to WebSockets, and always
+ * send an `Origin` that page scripts cannot forge, so the door checks it on every upgrade
+ * before any upstream connection: publicOrigin (and the request's own origin) pass, listed
+ * origins pass, everything else (foreign, `null`, repeated, malformed) gets 403. An upgrade
+ * without `Origin` comes from no browser and passes to the upstream's own authentication.
+ * The legacy `Sec-WebSocket-Origin` (protocol versions 7-8) is held to the same rule.
+ */
+import type { CorsPolicy } from "../../core/policy.js";
+import { GatewayError } from "../errors.js";
+
+export function websocketOriginCheck(
+  origin: string | undefined,
+  legacyOrigin: string | undefined,
+  selfOrigins: readonly string[],
+  allowed: CorsPolicy,
+): GatewayError | null {
+  for (const value of [origin, legacyOrigin]) {
+    if (value === undefined) continue;
+    if (selfOrigins.includes(value)) continue;
+    if (value !== "null" && allowed.allowsOrigin(value)) continue;
+    return new GatewayError(
+      "GH_WS_ORIGIN_REFUSED",
+      `A WebSocket upgrade from origin ${JSON.stringify(value)}, which is not allowed here.`,
+    );
+  }
+  return null;
+}

@@ -1,0 +1,187 @@
+/**
+ * WebSocket upgrades, tunnelled after the door's checks: the upgrade request goes to the
+ * upstream with cleaned headers; on its 101 the two sockets are joined byte for byte, so
+ * subprotocols, extensions and close codes pass through untouched and each direction honours
+ * the other's backpressure. Any other upstream answer is relayed as is.
+ */
+import { randomBytes } from "node:crypto";
+import type { IncomingMessage } from "node:http";
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
+import type { Duplex } from "node:stream";
+import type { GatewayError } from "../errors.js";
+import { rawErrorResponse } from "../errors.js";
+import { toGatewayError } from "./http.js";
+import { clientCloseFrame, FrameTracker, serverCloseFrame } from "./ws-frames.js";
+
+export interface TunnelOptions {
+  readonly req: IncomingMessage;
+  readonly client: Duplex;
+  readonly head: Buffer;
+  readonly upstream: URL;
+  readonly path: string;
+  readonly headers: string[];
+  readonly connectTimeoutMs: number;
+  readonly idleTimeoutMs: number;
+  /** Called once when the tunnel or the attempt ends: the status answered and any failure. */
+  readonly onDone: (status: number, error: GatewayError | null, errorId: string | null) => void;
+  readonly newErrorId: () => string;
+}
+
+/** A live tunnel; the registry uses it to close everything with 1001 on shutdown. */
+export class Tunnel {
+  private upstreamSocket: Duplex | null = null;
+  private readonly toClient = new FrameTracker();
+  private readonly toUpstream = new FrameTracker();
+  private closing = false;
+  private ended = false;
+
+  constructor(
+    private readonly options: TunnelOptions,
+    private readonly onEnd: (tunnel: Tunnel) => void,
+  ) {}
+
+  start(): void {
+    const { upstream, client } = this.options;
+    const send = upstream.protocol === "https:" ? httpsRequest : httpRequest;
+    const request = send({
+      host: upstream.hostname,
+      port: upstream.port || (upstream.protocol === "https:" ? 443 : 80),
+      method: "GET",
+      path: this.options.path,
+      headers: this.options.headers,
+      setHost: false,
+      agent: false,
+      timeout: this.options.connectTimeoutMs,
+    });
+    client.on("error", () => this.destroy());
+    client.on("close", () => {
+      request.destroy();
+      this.destroy();
+    });
+    request.on("timeout", () =>
+      request.destroy(Object.assign(new Error("upstream timeout"), { code: "ETIMEDOUT" })),
+    );
+    request.on("error", (error) => this.fail(error));
+    request.on("response", (res) => this.relayRefusal(res));
+    request.on("upgrade", (res, socket, head) => this.join(res, socket, head));
+    request.end();
+  }
+
+  /** The upstream answered without switching protocols: pass its answer on and close. */
+  private relayRefusal(res: IncomingMessage): void {
+    const { client } = this.options;
+    const lines = [`HTTP/1.1 ${res.statusCode} ${res.statusMessage ?? ""}`];
+    for (let i = 0; i < res.rawHeaders.length; i += 2) {
+      const name = (res.rawHeaders[i] as string).toLowerCase();
+      if (
+        name === "connection" ||
+        name === "keep-alive" ||
+        name === "transfer-encoding" ||
+        name.startsWith("access-control-")
+      )
+        continue;
+      lines.push(`${res.rawHeaders[i]}: ${res.rawHeaders[i + 1]}`);
+    }
+    const chunks: Buffer[] = [];
+    res.on("data", (chunk: Buffer) => chunks.push(chunk));
+    res.on("end", () => {
+      const body = Buffer.concat(chunks);
+      lines.push(`Content-Length: ${body.length}`, "Connection: close", "", "");
+      client.end(Buffer.concat([Buffer.from(lines.join("\r\n")), body]));
+      this.finish(res.statusCode ?? 502, null, null);
+    });
+    res.on("error", (error) => this.fail(error));
+  }
+
+  private join(res: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const { client } = this.options;
+    if (client.destroyed) {
+      socket.destroy();
+      return;
+    }
+    this.upstreamSocket = socket;
+    const lines = ["HTTP/1.1 101 Switching Protocols"];
+    for (let i = 0; i < res.rawHeaders.length; i += 2) {
+      const name = (res.rawHeaders[i] as string).toLowerCase();
+      if (name.startsWith("access-control-")) continue;
+      lines.push(`${res.rawHeaders[i]}: ${res.rawHeaders[i + 1]}`);
+    }
+    client.write(`${lines.join("\r\n")}\r\n\r\n`);
+    this.relay(socket, client, this.toClient, head);
+    this.relay(client, socket, this.toUpstream, this.options.head);
+    for (const side of [socket, client]) {
+      (side as Duplex & { setTimeout?: (ms: number) => void }).setTimeout?.(
+        this.options.idleTimeoutMs,
+      );
+      side.on("timeout", () => this.destroy());
+    }
+    socket.on("error", () => this.destroy());
+    socket.on("close", () => this.destroy());
+    this.options.onDone(101, null, null);
+  }
+
+  /** Forwards src to dst with backpressure, watching frame boundaries for shutdown. */
+  private relay(src: Duplex, dst: Duplex, tracker: FrameTracker, first: Buffer): void {
+    const forward = (chunk: Buffer) => {
+      if (this.closing) {
+        const upTo = tracker.consume(chunk, true);
+        if (upTo > 0) dst.write(chunk.subarray(0, upTo));
+        if (tracker.atBoundary) this.sendClose(dst);
+        return;
+      }
+      tracker.consume(chunk);
+      if (!dst.write(chunk)) src.pause();
+    };
+    if (first.length > 0) forward(first);
+    src.on("data", forward);
+    dst.on("drain", () => src.resume());
+  }
+
+  private readonly closeSent = new WeakSet<Duplex>();
+
+  /** Writes a 1001 close frame to one side, once, at a frame boundary. */
+  private sendClose(dst: Duplex): void {
+    if (this.closeSent.has(dst)) return;
+    this.closeSent.add(dst);
+    dst.write(dst === this.options.client ? serverCloseFrame() : clientCloseFrame(randomBytes(4)));
+  }
+
+  /** Shutdown: close both sides with 1001 between frames, then end the sockets. */
+  goAway(graceMs: number): void {
+    const socket = this.upstreamSocket;
+    if (socket === null || this.ended) {
+      this.destroy();
+      return;
+    }
+    this.closing = true;
+    if (this.toClient.atBoundary) this.sendClose(this.options.client);
+    if (this.toUpstream.atBoundary) this.sendClose(socket);
+    setTimeout(() => this.destroy(), Math.min(graceMs, 1_000)).unref();
+  }
+
+  private fail(error: unknown): void {
+    const failure = toGatewayError(error);
+    const id = this.options.newErrorId();
+    if (!this.options.client.destroyed && this.upstreamSocket === null) {
+      this.options.client.end(rawErrorResponse(failure, id));
+    }
+    this.finish(failure.status, failure, id);
+  }
+
+  private finish(status: number, error: GatewayError | null, id: string | null): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (this.upstreamSocket === null) this.options.onDone(status, error, id);
+    this.onEnd(this);
+  }
+
+  destroy(): void {
+    this.upstreamSocket?.destroy();
+    this.options.client.destroy();
+    if (!this.ended) {
+      this.ended = true;
+      this.onEnd(this);
+    }
+  }
+}

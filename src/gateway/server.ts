@@ -1,0 +1,532 @@
+/**
+ * The front door: one listener that serves the UI, the HTTP API and the WebSocket control plane
+ * from one origin. Every request passes the same named stages, in order:
+ *
+ *   target  normalize the request target (the path routed is the path forwarded)
+ *   host    Host allowlist, the DNS-rebinding guard                      -> 421
+ *   route   first route whose prefix matches (its CORS policy applies)    -> 404
+ *   csrf    unsafe cross-origin requests from origins not allowed         -> 403
+ *   cors    preflights answered here; actual responses get their headers -> 204 / 403
+ *   forward to the upstream (streamed) or the static directory           -> 502 / 504 / 413
+ *
+ * Upgrades take the same path with the WebSocket Origin check in place of csrf and cors.
+ * Stages return GatewayErrors; sendError turns one into a JSON answer with an id that the
+ * request's log line carries too.
+ */
+
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import { createServer as createHttpServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
+import type { CorsDecision, CorsPolicy } from "../core/policy.js";
+import { compileCorsPolicy, noCorsPolicy } from "../core/policy.js";
+import { mergeVary } from "../core/vary.js";
+import type { GatehouseConfig, Route } from "./config/types.js";
+import type { GatewayError } from "./errors.js";
+import { errorBody, GatewayError as Failure, newErrorId, rawErrorResponse } from "./errors.js";
+import { csrfCheck } from "./guards/csrf.js";
+import { HostGuard } from "./guards/host.js";
+import { websocketOriginCheck } from "./guards/websocket-origin.js";
+import { upstreamRequestHeaders } from "./http/forwarding.js";
+import { peerAddress, TrustedPeers } from "./http/peers.js";
+import { normalizeTarget, prefixMatches } from "./http/target.js";
+import type { Logger } from "./log.js";
+import { silentLogger } from "./log.js";
+import { Upstream } from "./proxy/http.js";
+import { Tunnel } from "./proxy/websocket.js";
+import type { StaticHandler } from "./static/serve.js";
+import { staticHandler } from "./static/serve.js";
+
+/** The reserved prefix for the door's own endpoints; never routed. */
+export const RESERVED_PREFIX = "/_gatehouse/";
+
+interface CompiledRoute {
+  readonly route: Route;
+  readonly policy: CorsPolicy;
+  readonly upstream: Upstream | null;
+  readonly serveStatic: StaticHandler | null;
+}
+
+export interface GatewayOptions {
+  readonly logger?: Logger;
+  /** A server to attach to instead of a new node:http one (the TLS listener passes its own). */
+  readonly server?: Server;
+  readonly version?: string;
+}
+
+export interface Gateway {
+  readonly server: Server;
+  readonly config: GatehouseConfig;
+  /** Starts listening on config.listen; resolves with the bound address. */
+  listen(): Promise<AddressInfo>;
+  /** Graceful: stop accepting, drain requests and streams up to the grace, close WebSockets with 1001. */
+  close(): Promise<void>;
+  /** Requests and tunnels in flight. */
+  readonly inFlight: { readonly requests: number; readonly websockets: number };
+}
+
+/** Request facts that the stages share, computed once. */
+interface Exchange {
+  readonly started: bigint;
+  readonly req: IncomingMessage;
+  path: string;
+  route: CompiledRoute | null;
+  decision: CorsDecision | null;
+  errorId: string | null;
+}
+
+export function createGateway(config: GatehouseConfig, options: GatewayOptions = {}): Gateway {
+  const log = options.logger ?? silentLogger();
+  const proto = config.tls === null ? "http" : "https";
+  const hostGuard = new HostGuard(config.hosts);
+  const trusted = new TrustedPeers(config.trustProxy);
+  const globalPolicy =
+    config.cors === null ? noCorsPolicy() : compileCorsPolicy(config.cors, "cors");
+  const websocketOrigins = config.websocket.allowOrigins ?? config.cors?.allowOrigins ?? [];
+  const websocketPolicy =
+    websocketOrigins.length === 0
+      ? noCorsPolicy()
+      : compileCorsPolicy({ allowOrigins: websocketOrigins }, "websocket");
+  const hsts =
+    config.tls?.hsts != null
+      ? `max-age=${config.tls.hsts.maxAge}${config.tls.hsts.includeSubDomains ? "; includeSubDomains" : ""}`
+      : null;
+  const upstreams = new Map<string, Upstream>();
+  const routes: CompiledRoute[] = config.routes.map((route, i) => {
+    const policy =
+      route.cors === undefined
+        ? globalPolicy
+        : route.cors === false
+          ? noCorsPolicy()
+          : compileCorsPolicy(route.cors, `routes[${i}].cors`);
+    if (route.kind === "static")
+      return { route, policy, upstream: null, serveStatic: staticHandler(route.root, route.spa) };
+    const key = route.upstream.origin;
+    let upstream = upstreams.get(key);
+    if (upstream === undefined) {
+      upstream = new Upstream(route.upstream, config.limits);
+      upstreams.set(key, upstream);
+    }
+    return { route, policy, upstream, serveStatic: null };
+  });
+
+  const server =
+    options.server ??
+    createHttpServer({
+      headersTimeout: config.limits.headersTimeoutMs,
+      requestTimeout: config.limits.requestTimeoutMs,
+      keepAliveTimeout: config.limits.keepAliveTimeoutMs,
+      // The host stage answers a missing Host with 421 and a JSON body.
+      requireHostHeader: false,
+      noDelay: true,
+    });
+  let requests = 0;
+  const tunnels = new Set<Tunnel>();
+  let closing = false;
+
+  // ---- shared helpers ---------------------------------------------------------------------
+
+  function selfOrigins(host: string): readonly string[] {
+    const own = `${proto}://${host}`;
+    return own === config.publicOrigin ? [config.publicOrigin] : [config.publicOrigin, own];
+  }
+
+  function findRoute(path: string): CompiledRoute | null {
+    for (const compiled of routes) if (prefixMatches(compiled.route.match, path)) return compiled;
+    return null;
+  }
+
+  function forwardedPath(compiled: CompiledRoute, path: string, query: string): string {
+    const route = compiled.route;
+    const base = route.kind === "upstream" ? route.upstream.pathname.replace(/\/$/, "") : "";
+    let rest = path;
+    if (route.kind === "upstream" && route.stripPrefix && route.match !== "/") {
+      rest = path.slice(route.match.replace(/\/$/, "").length) || "/";
+      if (!rest.startsWith("/")) rest = `/${rest}`;
+    }
+    return `${base}${rest}${query}`;
+  }
+
+  function elapsedMs(started: bigint): number {
+    return Number(process.hrtime.bigint() - started) / 1e6;
+  }
+
+  function logExchange(
+    x: Exchange,
+    status: number,
+    error: GatewayError | null,
+    extra: Record<string, unknown> = {},
+  ): void {
+    const record: Record<string, unknown> = {
+      method: x.req.method,
+      path: x.path,
+      status,
+      ms: Math.round(elapsedMs(x.started) * 10) / 10,
+      route: x.route?.route.match,
+      upstream: x.route?.upstream?.url.origin,
+      cors:
+        x.decision === null
+          ? undefined
+          : `${x.decision.kind}:${x.decision.allowed ? "allowed" : "denied"}:${x.decision.reason.code}`,
+      ...extra,
+    };
+    if (error !== null) {
+      record.error = error.code;
+      record.errorId = x.errorId;
+      const cause = (error.cause as Error | undefined)?.message;
+      if (cause !== undefined) record.cause = cause;
+      log[status >= 500 ? "error" : "warn"](record, error.message);
+    } else {
+      log.info(record, "request");
+    }
+  }
+
+  function sendError(x: Exchange, res: ServerResponse, error: GatewayError): void {
+    const id = newErrorId();
+    x.errorId = id;
+    if (!res.headersSent && !res.destroyed) {
+      const body = errorBody(error, id);
+      res.statusCode = error.status;
+      res.setHeader("Content-Type", "application/json; charset=utf-8");
+      res.setHeader("Content-Length", Buffer.byteLength(body));
+      res.setHeader("X-Gatehouse-Error-Id", id);
+      res.setHeader("Cache-Control", "no-store");
+      if (hsts !== null) res.setHeader("Strict-Transport-Security", hsts);
+      if (x.decision !== null) applyCors(res, x.decision);
+      // A refused request may have a body still on its way; do not keep reading it.
+      if (error.status === 413 || error.status === 421 || error.status === 400)
+        res.setHeader("Connection", "close");
+      res.end(body);
+    }
+    logExchange(x, error.status, error);
+  }
+
+  function applyCors(res: ServerResponse, decision: CorsDecision): void {
+    for (const [name, value] of decision.headers) res.setHeader(name, value);
+    if (decision.vary.length > 0)
+      res.setHeader("Vary", mergeVary(res.getHeader("Vary"), decision.vary));
+  }
+
+  // ---- HTTP requests ----------------------------------------------------------------------
+
+  function handleRequest(req: IncomingMessage, res: ServerResponse): void {
+    requests++;
+    res.once("close", () => requests--);
+    const x: Exchange = {
+      started: process.hrtime.bigint(),
+      req,
+      path: req.url ?? "",
+      route: null,
+      decision: null,
+      errorId: null,
+    };
+    try {
+      serve(x, req, res);
+    } catch (error) {
+      sendError(x, res, new Failure("GH_INTERNAL", undefined, { cause: error }));
+    }
+  }
+
+  function serve(x: Exchange, req: IncomingMessage, res: ServerResponse): void {
+    const method = req.method ?? "GET";
+    const maxHeaders = server.maxHeadersCount ?? 0;
+    if (maxHeaders > 0 && req.rawHeaders.length / 2 >= maxHeaders) {
+      // Node drops headers beyond the count but still frames the body with them; a request
+      // whose real framing headers may be hidden is never forwarded.
+      return sendError(x, res, new Failure("GH_TARGET_MALFORMED", "Too many header lines."));
+    }
+    // target
+    const target = normalizeTarget(req.url ?? "");
+    if (typeof target === "string") {
+      return sendError(
+        x,
+        res,
+        new Failure(target === "path" ? "GH_PATH_MALFORMED" : "GH_TARGET_MALFORMED"),
+      );
+    }
+    x.path = target.path;
+    // host
+    const host = hostGuard.check(req.rawHeaders, target.authority);
+    if (host instanceof Failure) return sendError(x, res, host);
+    if (target.path.startsWith(RESERVED_PREFIX)) return serveOwn(x, res, target.path, method);
+    // route
+    const compiled = findRoute(target.path);
+    if (compiled === null) return sendError(x, res, new Failure("GH_NOT_FOUND"));
+    x.route = compiled;
+    const origin = req.headers.origin;
+    const selves = selfOrigins(host.host);
+    // csrf
+    if (config.csrf) {
+      const refused = csrfCheck({
+        method,
+        secFetchSite: headerString(req.headers["sec-fetch-site"]),
+        origin,
+        selfOrigins: selves,
+        policy: compiled.policy,
+      });
+      if (refused !== null) return sendError(x, res, refused);
+    }
+    // cors
+    const sameOrigin = origin !== undefined && selves.includes(origin);
+    const decision = compiled.policy.decide(
+      sameOrigin
+        ? { method, headers: req.headers, selfOrigin: origin }
+        : { method, headers: req.headers },
+    );
+    x.decision = decision;
+    if (decision.status !== null) {
+      res.statusCode = decision.status;
+      applyCors(res, decision);
+      if (hsts !== null) res.setHeader("Strict-Transport-Security", hsts);
+      if (decision.status === 403) res.setHeader("Content-Length", "0");
+      res.end();
+      logExchange(x, decision.status, null);
+      return;
+    }
+    // forward
+    if (compiled.serveStatic !== null)
+      return serveStatic(x, req, res, compiled, target.path, target.query, method);
+    const upstream = compiled.upstream as Upstream;
+    const extra: (readonly [string, string])[] = [...decision.headers];
+    if (hsts !== null) extra.push(["Strict-Transport-Security", hsts]);
+    const peer = peerAddress(req.socket.remoteAddress);
+    upstream.forward({
+      req,
+      res,
+      method,
+      path: forwardedPath(compiled, target.path, target.query),
+      headers: upstreamRequestHeaders(req.rawHeaders, {
+        peer,
+        peerTrusted: trusted.has(req.socket.remoteAddress),
+        proto,
+        host: host.host,
+        upgrade: false,
+      }),
+      extraHeaders: extra,
+      vary: decision.vary,
+      onDone: (status, error, clientAborted) => {
+        if (error !== null && status === 0) return sendError(x, res, error);
+        logExchange(x, clientAborted ? 499 : status, error, clientAborted ? { aborted: true } : {});
+      },
+    });
+  }
+
+  function serveStatic(
+    x: Exchange,
+    req: IncomingMessage,
+    res: ServerResponse,
+    compiled: CompiledRoute,
+    path: string,
+    query: string,
+    method: string,
+  ): void {
+    if (method !== "GET" && method !== "HEAD") {
+      res.setHeader("Allow", "GET, HEAD");
+      return sendError(
+        x,
+        res,
+        new Failure("GH_METHOD_NOT_ALLOWED", `${method} is not allowed on static files.`),
+      );
+    }
+    if (x.decision !== null) applyCors(res, x.decision);
+    if (hsts !== null) res.setHeader("Strict-Transport-Security", hsts);
+    const match = compiled.route.match.replace(/\/$/, "");
+    const local = match === "" ? path : path.slice(match.length) || "/";
+    res.once("finish", () => logExchange(x, res.statusCode, null));
+    (compiled.serveStatic as StaticHandler)(
+      req,
+      res,
+      `${local.startsWith("/") ? local : `/${local}`}${query}`,
+      () => sendError(x, res, new Failure("GH_NOT_FOUND", "No such file.")),
+    );
+  }
+
+  /** The door's own endpoints under RESERVED_PREFIX. */
+  function serveOwn(x: Exchange, res: ServerResponse, path: string, method: string): void {
+    if (method !== "GET" && method !== "HEAD")
+      return sendError(x, res, new Failure("GH_METHOD_NOT_ALLOWED"));
+    let body: unknown;
+    if (path === `${RESERVED_PREFIX}health`) {
+      body = {
+        status: closing ? "draining" : "ok",
+        uptimeSeconds: Math.round(process.uptime()),
+        version: options.version ?? null,
+      };
+    } else if (path === `${RESERVED_PREFIX}policy`) {
+      body = policySummary(config);
+    } else {
+      return sendError(x, res, new Failure("GH_NOT_FOUND"));
+    }
+    const text = JSON.stringify(body);
+    res.statusCode = closing && path.endsWith("health") ? 503 : 200;
+    res.setHeader("Content-Type", "application/json; charset=utf-8");
+    res.setHeader("Cache-Control", "no-store");
+    res.setHeader("Content-Length", Buffer.byteLength(text));
+    res.end(method === "HEAD" ? undefined : text);
+    logExchange(x, res.statusCode, null);
+  }
+
+  // ---- upgrades ---------------------------------------------------------------------------
+
+  function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on("error", () => socket.destroy());
+    const x: Exchange = {
+      started: process.hrtime.bigint(),
+      req,
+      path: req.url ?? "",
+      route: null,
+      decision: null,
+      errorId: null,
+    };
+    const refuse = (error: GatewayError) => {
+      const id = newErrorId();
+      x.errorId = id;
+      if (!socket.destroyed) socket.end(rawErrorResponse(error, id));
+      logExchange(x, error.status, error, { upgrade: true });
+    };
+    try {
+      const protocols = (req.headers.upgrade ?? "")
+        .toLowerCase()
+        .split(",")
+        .map((p) => p.trim());
+      if (protocols.length !== 1 || protocols[0] !== "websocket" || req.method !== "GET") {
+        return refuse(new Failure("GH_UPGRADE_UNSUPPORTED"));
+      }
+      const target = normalizeTarget(req.url ?? "");
+      if (typeof target === "string")
+        return refuse(new Failure(target === "path" ? "GH_PATH_MALFORMED" : "GH_TARGET_MALFORMED"));
+      x.path = target.path;
+      const host = hostGuard.check(req.rawHeaders, target.authority);
+      if (host instanceof Failure) return refuse(host);
+      const compiled = findRoute(target.path);
+      if (compiled === null || compiled.upstream === null)
+        return refuse(new Failure("GH_NOT_FOUND"));
+      x.route = compiled;
+      const refused = websocketOriginCheck(
+        req.headers.origin,
+        headerString(req.headers["sec-websocket-origin"]),
+        selfOrigins(host.host),
+        websocketPolicy,
+      );
+      if (refused !== null) return refuse(refused);
+      if (closing) return refuse(new Failure("GH_WS_LIMIT", "The front door is shutting down."));
+      if (tunnels.size >= config.limits.maxWebSockets) return refuse(new Failure("GH_WS_LIMIT"));
+      const tunnel: Tunnel = new Tunnel(
+        {
+          req,
+          client: socket,
+          head,
+          upstream: compiled.upstream.url,
+          path: forwardedPath(compiled, target.path, target.query),
+          headers: upstreamRequestHeaders(req.rawHeaders, {
+            peer: peerAddress(req.socket.remoteAddress),
+            peerTrusted: trusted.has(req.socket.remoteAddress),
+            proto,
+            host: host.host,
+            upgrade: true,
+          }),
+          connectTimeoutMs: config.limits.upstreamConnectTimeoutMs,
+          idleTimeoutMs: config.limits.streamIdleTimeoutMs,
+          newErrorId,
+          onDone: (status, error, errorId) => {
+            x.errorId = errorId;
+            logExchange(x, status, error, { upgrade: true });
+          },
+        },
+        (ended) => tunnels.delete(ended),
+      );
+      tunnels.add(tunnel);
+      tunnel.start();
+    } catch (error) {
+      refuse(new Failure("GH_INTERNAL", undefined, { cause: error }));
+    }
+  }
+
+  server.on("request", handleRequest);
+  server.on("upgrade", handleUpgrade);
+  // A forward proxy's CONNECT is never tunnelled.
+  server.on("connect", (req: IncomingMessage, socket: Duplex) => {
+    const x: Exchange = {
+      started: process.hrtime.bigint(),
+      req,
+      path: req.url ?? "",
+      route: null,
+      decision: null,
+      errorId: newErrorId(),
+    };
+    socket.on("error", () => socket.destroy());
+    socket.end(rawErrorResponse(new Failure("GH_METHOD_NOT_ALLOWED"), x.errorId as string));
+    logExchange(x, 405, new Failure("GH_METHOD_NOT_ALLOWED"));
+  });
+  server.on("clientError", (error: NodeJS.ErrnoException, socket: Duplex) => {
+    // Node has already refused a malformed request (400, 431 or 408); answer if we still can.
+    log.warn({ code: error.code }, "malformed request refused");
+    if (!socket.writable) return socket.destroy();
+    const status =
+      error.code === "HPE_HEADER_OVERFLOW"
+        ? 431
+        : error.code === "ERR_HTTP_REQUEST_TIMEOUT"
+          ? 408
+          : 400;
+    const text =
+      status === 431
+        ? "Request Header Fields Too Large"
+        : status === 408
+          ? "Request Timeout"
+          : "Bad Request";
+    socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  });
+
+  return {
+    server,
+    config,
+    get inFlight() {
+      return { requests, websockets: tunnels.size };
+    },
+    listen() {
+      return new Promise((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(config.listen.port, config.listen.host, () => {
+          server.off("error", reject);
+          resolve(server.address() as AddressInfo);
+        });
+      });
+    },
+    async close() {
+      if (closing) return;
+      closing = true;
+      const deadline = Date.now() + config.limits.shutdownGraceMs;
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      for (const tunnel of tunnels) tunnel.goAway(config.limits.shutdownGraceMs);
+      while ((requests > 0 || tunnels.size > 0) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 25));
+        server.closeIdleConnections();
+      }
+      server.closeAllConnections();
+      for (const tunnel of tunnels) tunnel.destroy();
+      await stopped;
+      await Promise.all([...upstreams.values()].map((u) => u.destroy()));
+    },
+  };
+}
+
+function headerString(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(", ") : value;
+}
+
+/** What the demo UI and operators see at /_gatehouse/policy: no upstream addresses. */
+export function policySummary(config: GatehouseConfig): unknown {
+  return {
+    publicOrigin: config.publicOrigin,
+    hosts: config.hosts,
+    csrf: config.csrf,
+    cors: config.cors,
+    websocket: { allowOrigins: config.websocket.allowOrigins ?? config.cors?.allowOrigins ?? [] },
+    routes: config.routes.map((r) => ({
+      match: r.match,
+      kind: r.kind,
+      cors: r.cors === undefined ? "global" : r.cors === false ? "none" : "own",
+    })),
+  };
+}
