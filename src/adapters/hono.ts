@@ -6,7 +6,7 @@
  * Preflights are answered here (204 or 403) and never reach the handlers.
  */
 import type { MiddlewareHandler } from "hono";
-import type { CorsPolicy } from "../core/policy.js";
+import type { CorsDecision, CorsPolicy } from "../core/policy.js";
 import { mergeVary } from "../core/vary.js";
 import type { PolicyInput } from "./policy-input.js";
 import { toPolicy } from "./policy-input.js";
@@ -24,10 +24,22 @@ export function cors(input: PolicyInput): MiddlewareHandler {
       return new Response(null, { status: decision.status, headers });
     }
     await next();
-    const headers = c.res.headers;
-    for (const [name, value] of decision.headers) headers.set(name, value);
-    if (decision.vary.length > 0)
-      headers.set("Vary", mergeVary(headers.get("Vary"), decision.vary));
+    try {
+      addCorsHeaders(c.res.headers, decision);
+    } catch (err) {
+      if (!(err instanceof TypeError)) throw err;
+      // A Response from fetch() or Response.redirect() has immutable headers: answer with a
+      // copy. Only then: a copy costs an allocation, and a 101 upgrade cannot be copied.
+      const res = c.res;
+      c.res = undefined; // so that Hono does not merge the old headers into the copy again
+      c.res = new Response(res.body, res);
+      addCorsHeaders(c.res.headers, decision);
+    }
     return undefined;
   };
+}
+
+function addCorsHeaders(headers: Headers, decision: CorsDecision): void {
+  for (const [name, value] of decision.headers) headers.set(name, value);
+  if (decision.vary.length > 0) headers.set("Vary", mergeVary(headers.get("Vary"), decision.vary));
 }

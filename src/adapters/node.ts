@@ -30,8 +30,9 @@ export function cors(input: PolicyInput): NodeCorsMiddleware {
     if (decision.vary.length > 0)
       res.setHeader("Vary", mergeVary(res.getHeader("Vary"), decision.vary));
     if (decision.status !== null) {
+      // No explicit Content-Length: node sends `0` on the 403 by itself, and a 204 must not
+      // carry one (RFC 9110 §8.6).
       res.statusCode = decision.status;
-      res.setHeader("Content-Length", "0");
       res.end();
       return;
     }
