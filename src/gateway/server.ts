@@ -328,15 +328,18 @@ export function createGateway(config: GatehouseConfig, options: GatewayOptions =
         new Failure("GH_METHOD_NOT_ALLOWED", `${method} is not allowed on static files.`),
       );
     }
-    if (x.decision !== null) applyCors(res, x.decision);
-    if (hsts !== null) res.setHeader("Strict-Transport-Security", hsts);
     const match = compiled.route.match.replace(/\/$/, "");
     const local = match === "" ? path : path.slice(match.length) || "/";
     res.once("finish", () => logExchange(x, res.statusCode, null));
+    const decorate = (out: ServerResponse) => {
+      if (x.decision !== null) applyCors(out, x.decision);
+      if (hsts !== null) out.setHeader("Strict-Transport-Security", hsts);
+    };
     (compiled.serveStatic as StaticHandler)(
       req,
       res,
       `${local.startsWith("/") ? local : `/${local}`}${query}`,
+      decorate,
       () => sendError(x, res, new Failure("GH_NOT_FOUND", "No such file.")),
     );
   }

@@ -7,14 +7,21 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import sirv from "sirv";
 
+/** Sets the door's own headers (CORS, Vary, HSTS) on a response sirv is about to send. */
+export type Decorate = (res: ServerResponse) => void;
+
 export type StaticHandler = (
   req: IncomingMessage,
   res: ServerResponse,
   path: string,
+  decorate: Decorate,
   notFound: () => void,
 ) => void;
 
 export function staticHandler(root: string, spa: boolean): StaticHandler {
+  // sirv sets `Vary: Accept-Encoding` (replacing any earlier Vary) just before it calls
+  // setHeaders, so that is where the door's headers go, merged.
+  const decorations = new WeakMap<ServerResponse, Decorate>();
   const serve = sirv(root, {
     dev: false,
     etag: true,
@@ -25,12 +32,16 @@ export function staticHandler(root: string, spa: boolean): StaticHandler {
     single: spa,
     setHeaders(res, pathname) {
       res.setHeader("X-Content-Type-Options", "nosniff");
-      // index.html must be revalidated so a new UI build is picked up; hashed assets may cache.
-      if (pathname.endsWith(".html")) res.setHeader("Cache-Control", "no-cache");
+      // HTML (the SPA entry) must be revalidated so a new UI build is picked up.
+      if (pathname === "/" || pathname.endsWith(".html") || !/\.[^/]+$/.test(pathname))
+        res.setHeader("Cache-Control", "no-cache");
+      decorations.get(res)?.(res);
     },
   });
-  return (req, res, path, notFound) => {
+  return (req, res, path, decorate, notFound) => {
     req.url = path;
+    decorate(res); // for the answers sirv gives without calling setHeaders (304)
+    decorations.set(res, decorate);
     serve(req, res, notFound);
   };
 }
