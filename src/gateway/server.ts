@@ -16,6 +16,7 @@
 
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { createServer as createHttpServer } from "node:http";
+import type { Server as HttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import type { CorsDecision, CorsPolicy } from "../core/policy.js";
@@ -50,12 +51,12 @@ interface CompiledRoute {
 export interface GatewayOptions {
   readonly logger?: Logger;
   /** A server to attach to instead of a new node:http one (the TLS listener passes its own). */
-  readonly server?: Server;
+  readonly server?: Server | HttpsServer;
   readonly version?: string;
 }
 
 export interface Gateway {
-  readonly server: Server;
+  readonly server: Server | HttpsServer;
   readonly config: GatehouseConfig;
   /** Starts listening on config.listen; resolves with the bound address. */
   listen(): Promise<AddressInfo>;
