@@ -1,0 +1,119 @@
+/**
+ * The targets Gatehouse's engine is held to, checked on net figures (median minus the
+ * harness baseline measured in the same process), so that they are about CORS work alone.
+ * Budgets, flatness and ACRH growth are about the engine, so they are judged on decide();
+ * the figure through the node adapter is shown next to it. Ratios compare like with like:
+ * the node adapter (decide and write the headers) against each peer middleware.
+ */
+
+import { type Result, type ResultTable, ratio } from "./stats.js";
+import type { WorkloadId } from "./workloads.js";
+
+export interface GoalResult {
+  readonly goal: string;
+  readonly pass: boolean;
+  readonly detail: string;
+}
+
+export const PEERS = ["cors", "fastify", "hono"] as const;
+export const SHARED_WORKLOADS: readonly WorkloadId[] = [
+  "actual-allowed",
+  "actual-denied",
+  "preflight-allowed",
+  "preflight-denied",
+  "origins-1000",
+  "acrh-hostile",
+];
+/** Answered from outcomes built at compile time (every actual request, every refusal). */
+const CHEAP_WORKLOADS: readonly WorkloadId[] = [
+  "actual-allowed",
+  "actual-denied",
+  "origins-1000",
+  "preflight-denied",
+  "acrh-hostile",
+];
+const ACRH_SERIES = [10, 64, 100, 1000] as const;
+
+const ADAPTER = "gatehouse";
+const ENGINE = "gatehouse-decide";
+
+const ns = (value: number): string => `${value.toFixed(1)} ns`;
+
+function need(table: ResultTable, variant: string, workload: string): Result {
+  const result = table.get(variant, workload);
+  if (result === undefined) throw new Error(`no measurement for ${variant} / ${workload}`);
+  return result;
+}
+
+function budget(table: ResultTable, workload: WorkloadId, limit: number): GoalResult {
+  const net = need(table, ENGINE, workload).net;
+  const adapter = need(table, ADAPTER, workload).net;
+  return {
+    goal: `decide() <= ${limit} ns on ${workload}`,
+    pass: net <= limit,
+    detail: `${ns(net)} (through the node adapter: ${ns(adapter)})`,
+  };
+}
+
+function flatOrigins(table: ResultTable): GoalResult {
+  const at = (variant: string) => {
+    const one = need(table, variant, "actual-allowed").net;
+    const thousand = need(table, variant, "origins-1000").net;
+    return { one, thousand, ratio: ratio(thousand, one) };
+  };
+  const engine = at(ENGINE);
+  const adapter = at(ADAPTER);
+  return {
+    goal: "decide() flat from 1 to 1,000 allowed origins (ratio <= 1.3)",
+    pass: engine.ratio <= 1.3,
+    detail: `${ns(engine.one)} -> ${ns(engine.thousand)}, ratio ${engine.ratio.toFixed(2)} (node adapter: ratio ${adapter.ratio.toFixed(2)})`,
+  };
+}
+
+function fasterThan(table: ResultTable, peer: string): GoalResult {
+  const ratios = SHARED_WORKLOADS.map((w) => ({
+    workload: w,
+    ratio: ratio(need(table, peer, w).net, need(table, ADAPTER, w).net),
+  }));
+  const misses = ratios.filter((r) => r.ratio < 8);
+  const worst = ratios.reduce((a, b) => (b.ratio < a.ratio ? b : a));
+  return {
+    goal: `Gatehouse (node adapter) >= 8x faster than ${peer} on every workload`,
+    pass: misses.length === 0,
+    detail:
+      misses.length === 0
+        ? `lowest ${worst.ratio.toFixed(1)}x (${worst.workload})`
+        : `below 8x: ${misses.map((m) => `${m.workload} ${m.ratio.toFixed(1)}x`).join(", ")}`,
+  };
+}
+
+/**
+ * At most linear: from each size to the next, the cost may grow no more than the size does
+ * (with 50% slack for noise). A cap shows as growth well below the size ratio.
+ */
+function linearAcrh(table: ResultTable): GoalResult {
+  const nets = ACRH_SERIES.map((n) => ({ n, net: need(table, ENGINE, `acrh-${n}`).net }));
+  const steep: string[] = [];
+  for (let i = 1; i < nets.length; i++) {
+    const a = nets[i - 1] as { n: number; net: number };
+    const b = nets[i] as { n: number; net: number };
+    if (ratio(b.net, a.net) > 1.5 * (b.n / a.n)) steep.push(`${a.n}->${b.n}`);
+  }
+  return {
+    goal: "decide() cost linear or capped in ACRH size (10/64/100/1000 names)",
+    pass: steep.length === 0,
+    detail:
+      nets.map(({ n, net }) => `${n}: ${ns(net)}`).join(", ") +
+      (steep.length === 0 ? "" : `; grows faster than linearly at ${steep.join(", ")}`),
+  };
+}
+
+export function evaluateGoals(table: ResultTable): GoalResult[] {
+  return [
+    ...CHEAP_WORKLOADS.map((w) => budget(table, w, 100)),
+    budget(table, "preflight-allowed", 300),
+    flatOrigins(table),
+    ...PEERS.map((peer) => fasterThan(table, peer)),
+    linearAcrh(table),
+  ];
+}
