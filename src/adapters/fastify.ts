@@ -26,7 +26,7 @@ const plugin: FastifyPluginAsync<PolicyInput> = async (app, options) => {
     const decision = policy.decide({ method: request.method, headers: request.headers });
     for (const [name, value] of decision.headers) reply.header(name, value);
     if (decision.vary.length > 0) {
-      reply.header("Vary", mergeVary(reply.getHeader("Vary"), decision.vary));
+      reply.header("vary", mergeVary(reply.getHeader("vary"), decision.vary));
       varyOf.set(request, decision.vary);
     }
     if (decision.status !== null) {
@@ -39,7 +39,7 @@ const plugin: FastifyPluginAsync<PolicyInput> = async (app, options) => {
   });
   app.addHook("onSend", (request, reply, payload, next) => {
     const vary = varyOf.get(request);
-    if (vary !== undefined) reply.header("Vary", mergeVary(reply.getHeader("Vary"), vary));
+    if (vary !== undefined) reply.header("vary", mergeVary(reply.getHeader("vary"), vary));
     next(null, payload);
   });
   // Without a route, Fastify would answer a preflight to an unknown path with 404 before our

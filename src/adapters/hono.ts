@@ -20,7 +20,7 @@ export function cors(input: PolicyInput): MiddlewareHandler {
     const decision = policy.decide({ method: c.req.method, headers: c.req.raw.headers });
     if (decision.status !== null) {
       const headers = new Headers(decision.headers as [string, string][]);
-      if (decision.vary.length > 0) headers.set("Vary", decision.vary.join(", "));
+      if (decision.vary.length > 0) headers.set("vary", mergeVary(undefined, decision.vary));
       return new Response(null, { status: decision.status, headers });
     }
     await next();
@@ -41,5 +41,5 @@ export function cors(input: PolicyInput): MiddlewareHandler {
 
 function addCorsHeaders(headers: Headers, decision: CorsDecision): void {
   for (const [name, value] of decision.headers) headers.set(name, value);
-  if (decision.vary.length > 0) headers.set("Vary", mergeVary(headers.get("Vary"), decision.vary));
+  if (decision.vary.length > 0) headers.set("vary", mergeVary(headers.get("vary"), decision.vary));
 }

@@ -28,7 +28,7 @@ export function cors(input: PolicyInput): NodeCorsMiddleware {
     const decision = policy.decide({ method: req.method ?? "", headers: req.headers });
     for (const [name, value] of decision.headers) res.setHeader(name, value);
     if (decision.vary.length > 0)
-      res.setHeader("Vary", mergeVary(res.getHeader("Vary"), decision.vary));
+      res.setHeader("vary", mergeVary(res.getHeader("vary"), decision.vary));
     if (decision.status !== null) {
       // No explicit Content-Length: node sends `0` on the 403 by itself, and a 204 must not
       // carry one (RFC 9110 §8.6).

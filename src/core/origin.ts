@@ -387,7 +387,8 @@ export class OriginMatcher {
   private readonly anyPort: Set<string>;
   /** `.base` of `*.` patterns, to the scheme/port rules that apply below it. */
   private readonly subdomainRules: Map<string, { scheme: Scheme; port: string }[]>;
-  private readonly hasPatterns: boolean;
+  /** Are there `*.` or `:*` patterns (anything beyond exact origins)? */
+  readonly hasPatterns: boolean;
 
   constructor(patterns: readonly OriginPattern[]) {
     this.allowsAny = patterns.some((p) => p.kind === "any");

@@ -22,7 +22,9 @@ import {
   isForbiddenRequestHeaderName,
   isTokenChar,
   NON_WILDCARD_REQUEST_HEADER,
+  TCHAR,
 } from "./tokens.js";
+import { NO_VARY, VARY_ORIGIN, VARY_PREFLIGHT } from "./vary.js";
 
 /** A request header value as frameworks hand it over: absent, one line, or several lines. */
 export type HeaderValue = string | readonly string[] | null | undefined;
@@ -139,16 +141,29 @@ function decision(
   return Object.freeze({ kind, allowed, status, headers, vary, reason: why });
 }
 
-const NO_HEADERS: readonly (readonly [string, string])[] = Object.freeze([]);
-const NO_VARY: readonly string[] = Object.freeze([]);
-const VARY_ORIGIN: readonly string[] = Object.freeze(["Origin"]);
-/** A preflight answer depends on everything decide() reads (fetch.bs §cors-protocol-and-http-caches). */
-const VARY_PREFLIGHT: readonly string[] = Object.freeze([
-  "Origin",
-  "Access-Control-Request-Method",
-  "Access-Control-Request-Headers",
-  "Access-Control-Request-Private-Network",
-]);
+type HeaderPair = readonly [string, string];
+
+const NO_HEADERS: readonly HeaderPair[] = Object.freeze([]);
+
+// Header names are written in lower case: HTTP field names are case-insensitive, HTTP/2 and
+// the Fetch `Headers` class store them so, and node lower-cases every name it is given anyway.
+const ACAO = "access-control-allow-origin";
+const ACAC_TRUE: HeaderPair = Object.freeze(["access-control-allow-credentials", "true"] as const);
+const ACAM = "access-control-allow-methods";
+const ACAH = "access-control-allow-headers";
+const ACMA = "access-control-max-age";
+const ACEH = "access-control-expose-headers";
+const ACAPN_TRUE: HeaderPair = Object.freeze([
+  "access-control-allow-private-network",
+  "true",
+] as const);
+const ACAO_ANY: HeaderPair = Object.freeze([ACAO, "*"] as const);
+const ACAM_ANY: HeaderPair = Object.freeze([ACAM, "*"] as const);
+
+/** Up to this many exact origins or methods, a loop of `===` beats hashing a fresh string. */
+const SHORT_LIST = 8;
+/** Most listed header names of one length compared in place before hashing wins. */
+const IN_PLACE_BUCKET = 4;
 
 /** Header-scan results that are not an `Access-Control-Allow-Headers` value. */
 enum Scan {
@@ -161,15 +176,13 @@ enum Scan {
 
 /** Validates `config` and compiles it; throws `CorsConfigError` listing every problem. */
 export function corsPolicy(config: CorsConfig): CorsPolicy {
-  const sink = new ProblemSink();
-  const validated = validateCorsConfig(config, sink);
-  if (validated === null) throw new CorsConfigError(sink.problems, sink.lints);
-  return new CompiledPolicy(validated.config, new OriginMatcher(validated.patterns), sink.lints);
+  return compileCorsPolicy(config);
 }
 
 /**
- * Compiles an already validated config (the gateway validates all policies of a file first,
- * so that one report lists every problem). Throws like corsPolicy() if it is not valid.
+ * Validates and compiles a config whose key paths start at `base` (the gateway compiles each
+ * `cors` section of a file with its full path, `routes[1].cors`, so reports point at it).
+ * Throws like corsPolicy() if it is not valid.
  */
 export function compileCorsPolicy(config: unknown, base = ""): CorsPolicy {
   const sink = new ProblemSink();
@@ -184,20 +197,27 @@ class CompiledPolicy implements CorsPolicy {
   private readonly origins: OriginMatcher;
   private readonly anyOrigin: boolean;
   private readonly credentials: boolean;
-  /** Listed methods, mapped to the policy's own string so that no request bytes are echoed. */
-  private readonly methods: Map<string, string>;
+  /** Listed methods (never GET, HEAD, POST), each with its precomputed ACAM pair. */
+  private readonly methodNames: readonly string[];
+  private readonly methodPairs: readonly HeaderPair[];
+  private readonly methodMap: Map<string, HeaderPair> | null;
   private readonly anyMethod: boolean;
+  /** Listed request-header names by length, for matching in place without slicing. */
+  private readonly namesByLength: readonly (readonly string[] | undefined)[];
   private readonly headerNames: Set<string>;
   private readonly anyHeader: boolean;
-  private readonly maxAge: string | null;
+  private readonly maxAgePair: HeaderPair | null;
   private readonly privateNetwork: boolean;
-  private readonly exposeValue: string | null;
+  private readonly exposePair: HeaderPair | null;
 
   // Precomputed outcomes.
   private readonly notCors: CorsDecision;
   private readonly sameOrigin: CorsDecision;
   private readonly actualAny: CorsDecision | null;
-  private readonly actualExact: Map<string, CorsDecision>;
+  private readonly exactOrigins: readonly string[];
+  private readonly exactDecisions: readonly CorsDecision[];
+  private readonly exactMap: Map<string, CorsDecision> | null;
+  private readonly hasPatterns: boolean;
   private readonly deny: Record<
     | "actualOrigin"
     | "actualNull"
@@ -223,13 +243,30 @@ class CompiledPolicy implements CorsPolicy {
     this.origins = origins;
     this.anyOrigin = origins.allowsAny;
     this.credentials = config.allowCredentials;
-    this.methods = new Map(config.allowMethods.filter((m) => m !== "*").map((m) => [m, m]));
+    this.methodNames = Object.freeze(config.allowMethods.filter((m) => m !== "*"));
+    this.methodPairs = Object.freeze(
+      this.methodNames.map((m) => Object.freeze([ACAM, m] as const)),
+    );
+    this.methodMap =
+      this.methodNames.length > SHORT_LIST
+        ? new Map(this.methodNames.map((m, i) => [m, this.methodPairs[i] as HeaderPair]))
+        : null;
     this.anyMethod = config.allowMethods.includes("*");
     this.headerNames = new Set(config.allowHeaders.filter((h) => h !== "*"));
+    const byLength: string[][] = [];
+    for (const name of this.headerNames) (byLength[name.length] ??= []).push(name);
+    // In-place matching pays only while a length has few names; crowded lengths are hashed.
+    this.namesByLength = byLength.map((names) =>
+      names.length <= IN_PLACE_BUCKET ? names : undefined,
+    );
     this.anyHeader = config.allowHeaders.includes("*");
-    this.maxAge = config.maxAge === null ? null : String(config.maxAge);
+    this.maxAgePair =
+      config.maxAge === null ? null : Object.freeze([ACMA, String(config.maxAge)] as const);
     this.privateNetwork = config.allowPrivateNetwork;
-    this.exposeValue = config.exposeHeaders.length > 0 ? config.exposeHeaders.join(",") : null;
+    this.exposePair =
+      config.exposeHeaders.length > 0
+        ? Object.freeze([ACEH, config.exposeHeaders.join(",")] as const)
+        : null;
 
     // A `*` policy still varies on Origin: the spec's "no Vary for a static `*`" assumes `*`
     // is sent to non-CORS requests too, which Gatehouse does not do (SPEC: a request that is
@@ -256,24 +293,34 @@ class CompiledPolicy implements CorsPolicy {
     );
     this.preflightAllowed = reason("CORS_PREFLIGHT_ALLOWED", STEPS.preflightOk);
     this.actualAny = this.anyOrigin
-      ? decision("actual", true, null, this.actualHeaders("*"), VARY_ORIGIN, this.actualAllowed)
+      ? decision(
+          "actual",
+          true,
+          null,
+          this.actualHeaders(ACAO_ANY),
+          VARY_ORIGIN,
+          this.actualAllowed,
+        )
       : null;
-    this.actualExact = new Map();
-    for (const origin of this.anyOrigin ? [] : config.allowOrigins) {
-      if (origins.hasExact(origin)) {
-        this.actualExact.set(
-          origin,
-          decision(
-            "actual",
-            true,
-            null,
-            this.actualHeaders(origin),
-            VARY_ORIGIN,
-            this.actualAllowed,
-          ),
-        );
-      }
-    }
+    const exact = this.anyOrigin ? [] : config.allowOrigins.filter((o) => origins.hasExact(o));
+    this.exactOrigins = Object.freeze(exact);
+    this.exactDecisions = Object.freeze(
+      exact.map((o) =>
+        decision(
+          "actual",
+          true,
+          null,
+          this.actualHeaders(Object.freeze([ACAO, o] as const)),
+          VARY_ORIGIN,
+          this.actualAllowed,
+        ),
+      ),
+    );
+    this.exactMap =
+      exact.length > SHORT_LIST
+        ? new Map(exact.map((o, i) => [o, this.exactDecisions[i] as CorsDecision]))
+        : null;
+    this.hasPatterns = origins.hasPatterns;
     const actualDeny = (code: ReasonCode) =>
       decision("actual", false, null, NO_HEADERS, VARY_ORIGIN, reason(code, STEPS.originCheck));
     const preDeny = (code: ReasonCode, step: string) =>
@@ -295,18 +342,35 @@ class CompiledPolicy implements CorsPolicy {
     };
   }
 
-  private actualHeaders(allowOrigin: string): readonly (readonly [string, string])[] {
-    const headers: (readonly [string, string])[] = [["Access-Control-Allow-Origin", allowOrigin]];
-    if (this.credentials) headers.push(["Access-Control-Allow-Credentials", "true"]);
-    if (this.exposeValue !== null)
-      headers.push(["Access-Control-Expose-Headers", this.exposeValue]);
-    return Object.freeze(headers.map((h) => Object.freeze(h)));
+  private actualHeaders(acao: HeaderPair): readonly HeaderPair[] {
+    const headers: HeaderPair[] = [acao];
+    if (this.credentials) headers.push(ACAC_TRUE);
+    if (this.exposePair !== null) headers.push(this.exposePair);
+    return Object.freeze(headers);
+  }
+
+  /** The precomputed actual-request decision of a listed exact origin. */
+  private exactDecision(origin: string): CorsDecision | undefined {
+    if (this.exactMap !== null) return this.exactMap.get(origin);
+    const list = this.exactOrigins;
+    for (let i = 0; i < list.length; i++) if (list[i] === origin) return this.exactDecisions[i];
+    return undefined;
+  }
+
+  /** The ACAM pair for a listed method, or undefined. */
+  private listedMethod(method: string): HeaderPair | undefined {
+    if (this.methodMap !== null) return this.methodMap.get(method);
+    const list = this.methodNames;
+    for (let i = 0; i < list.length; i++) if (list[i] === method) return this.methodPairs[i];
+    return undefined;
   }
 
   allowsOrigin(origin: string): boolean {
     if (origin === "null") return false;
     if (this.anyOrigin) return isOriginShaped(origin);
-    return this.origins.matches(origin);
+    return (
+      this.exactDecision(origin) !== undefined || (this.hasPatterns && this.origins.matches(origin))
+    );
   }
 
   decide(facts: RequestFacts): CorsDecision {
@@ -347,46 +411,38 @@ class CompiledPolicy implements CorsPolicy {
     const preflight = acrm !== undefined && acrm !== null;
 
     // fetch.bs §cors-check steps 2-4: the origin decides first.
-    const exact = origin === MULTIPLE ? undefined : this.actualExact.get(origin);
-    let allowed: boolean;
-    if (origin === MULTIPLE) {
-      allowed = false;
-    } else if (exact !== undefined) {
-      allowed = true;
-    } else if (this.anyOrigin) {
-      allowed = isOriginShaped(origin) || origin === "null";
-    } else {
-      allowed = this.origins.matches(origin);
+    let exact: CorsDecision | undefined;
+    let allowed = false;
+    if (origin !== MULTIPLE) {
+      exact = this.exactDecision(origin);
+      if (exact !== undefined) allowed = true;
+      else if (this.anyOrigin) allowed = origin === "null" || isOriginShaped(origin);
+      else if (this.hasPatterns) allowed = this.origins.matches(origin);
     }
     if (!allowed) {
-      const kind =
-        origin === MULTIPLE || !isOriginShaped(origin)
-          ? origin === "null"
-            ? "null"
-            : "malformed"
-          : "origin";
+      const kind = origin === "null" ? 1 : origin === MULTIPLE || !isOriginShaped(origin) ? 2 : 0;
       if (preflight)
-        return kind === "origin"
+        return kind === 0
           ? this.deny.preOrigin
-          : kind === "null"
+          : kind === 1
             ? this.deny.preNull
             : this.deny.preMalformed;
-      return kind === "origin"
+      return kind === 0
         ? this.deny.actualOrigin
-        : kind === "null"
+        : kind === 1
           ? this.deny.actualNull
           : this.deny.actualMalformed;
     }
-    const allowOrigin = this.anyOrigin ? "*" : (origin as string);
 
     if (!preflight) {
       if (exact !== undefined) return exact;
       if (this.actualAny !== null) return this.actualAny;
+      const acao: HeaderPair = [ACAO, origin as string];
       return decision(
         "actual",
         true,
         null,
-        this.actualHeaders(allowOrigin),
+        this.actualHeaders(acao),
         VARY_ORIGIN,
         this.actualAllowed,
       );
@@ -394,14 +450,13 @@ class CompiledPolicy implements CorsPolicy {
 
     // fetch.bs §cors-preflight-fetch-0 step 7.5: the method.
     const method = singleValue(acrm);
-    if (method === null || method === MULTIPLE || !isTokenString(method)) {
-      return this.deny.preMethodMalformed;
-    }
-    let allowMethod: string | null = null;
+    if (method === null || method === MULTIPLE) return this.deny.preMethodMalformed;
+    let methodPair: HeaderPair | null = null;
     if (method !== "GET" && method !== "HEAD" && method !== "POST") {
-      const listed = this.methods.get(method);
-      if (listed !== undefined) allowMethod = listed;
-      else if (this.anyMethod) allowMethod = "*";
+      const listed = this.listedMethod(method);
+      if (listed !== undefined) methodPair = listed;
+      else if (!isTokenString(method)) return this.deny.preMethodMalformed;
+      else if (this.anyMethod) methodPair = ACAM_ANY;
       else {
         if (out) out.offending = method;
         return this.deny.preMethod;
@@ -432,12 +487,18 @@ class CompiledPolicy implements CorsPolicy {
       pna === "true" || (Array.isArray(pna) && pna.length === 1 && pna[0] === "true");
     if (wantsPrivateNetwork && !this.privateNetwork) return this.deny.prePrivateNetwork;
 
-    const answer: (readonly [string, string])[] = [["Access-Control-Allow-Origin", allowOrigin]];
-    if (this.credentials) answer.push(["Access-Control-Allow-Credentials", "true"]);
-    if (allowMethod !== null) answer.push(["Access-Control-Allow-Methods", allowMethod]);
-    if (typeof scanned === "string") answer.push(["Access-Control-Allow-Headers", scanned]);
-    if (this.maxAge !== null) answer.push(["Access-Control-Max-Age", this.maxAge]);
-    if (wantsPrivateNetwork) answer.push(["Access-Control-Allow-Private-Network", "true"]);
+    const answer: HeaderPair[] = [
+      exact !== undefined
+        ? (exact.headers[0] as HeaderPair)
+        : this.anyOrigin
+          ? ACAO_ANY
+          : [ACAO, origin as string],
+    ];
+    if (this.credentials) answer.push(ACAC_TRUE);
+    if (methodPair !== null) answer.push(methodPair);
+    if (typeof scanned === "string") answer.push([ACAH, scanned]);
+    if (this.maxAgePair !== null) answer.push(this.maxAgePair);
+    if (wantsPrivateNetwork) answer.push(ACAPN_TRUE);
     return {
       kind: "preflight",
       allowed: true,
@@ -459,12 +520,18 @@ class CompiledPolicy implements CorsPolicy {
     if (value === undefined || value === null) return Scan.None;
     const lines: readonly string[] = typeof value === "string" ? [value] : value;
     if (lines.length === 0) return Scan.None;
+    // Bound the work before doing any: total bytes, then the number of elements.
     let bytes = 0;
-    for (let l = 0; l < lines.length; l++) bytes += (lines[l] as string).length;
-    if (bytes > MAX_REQUEST_HEADER_BYTES) return Scan.TooMany;
+    let commas = 0;
+    for (let l = 0; l < lines.length; l++) {
+      const line = lines[l] as string;
+      bytes += line.length;
+      if (bytes > MAX_REQUEST_HEADER_BYTES) return Scan.TooMany;
+      for (let i = line.indexOf(","); i !== -1; i = line.indexOf(",", i + 1)) commas++;
+    }
+    if (commas + lines.length > MAX_REQUEST_HEADER_NAMES) return Scan.TooMany;
 
     let canonical = lines.length === 1;
-    let count = 0;
     let names = 0;
     for (let l = 0; l < lines.length; l++) {
       const line = lines[l] as string;
@@ -479,7 +546,7 @@ class CompiledPolicy implements CorsPolicy {
         let upper = false;
         while (i < len) {
           const c = line.charCodeAt(i);
-          if (!isTokenChar(c)) break;
+          if (c >= 128 || TCHAR[c] === 0) break;
           if (c >= 0x41 && c <= 0x5a) upper = true;
           i++;
         }
@@ -489,20 +556,22 @@ class CompiledPolicy implements CorsPolicy {
           canonical = false;
         }
         if (i < len && line.charCodeAt(i) !== 0x2c /* , */) return Scan.Malformed;
-        if (++count > MAX_REQUEST_HEADER_NAMES) return Scan.TooMany;
         if (end > start) {
           names++;
-          let name = line.slice(start, end);
-          if (upper) {
-            name = name.toLowerCase();
-            canonical = false;
-          }
-          if (out) out.names.push(name);
-          if (!this.headerAllowed(name)) {
-            if (out) out.offending = name;
-            return name === NON_WILDCARD_REQUEST_HEADER && this.anyHeader
-              ? Scan.Authorization
-              : Scan.NotAllowed;
+          if (upper) canonical = false;
+          // Fast path: a lower-case name compared in place against the listed names of the
+          // same length, without slicing or hashing a new string.
+          if (!upper && out === undefined && this.listedInPlace(line, start, end)) {
+            // allowed
+          } else {
+            const name = upper ? line.slice(start, end).toLowerCase() : line.slice(start, end);
+            if (out) out.names.push(name);
+            if (!this.headerAllowed(name)) {
+              if (out) out.offending = name;
+              return name === NON_WILDCARD_REQUEST_HEADER && this.anyHeader
+                ? Scan.Authorization
+                : Scan.NotAllowed;
+            }
           }
         } else {
           canonical = false; // an empty element
@@ -518,6 +587,15 @@ class CompiledPolicy implements CorsPolicy {
     if (names === 0) return Scan.None;
     if (canonical) return lines[0] as string;
     return canonicalNames(lines);
+  }
+
+  private listedInPlace(line: string, start: number, end: number): boolean {
+    const candidates = this.namesByLength[end - start];
+    if (candidates === undefined) return false;
+    for (let k = 0; k < candidates.length; k++) {
+      if (line.startsWith(candidates[k] as string, start)) return true;
+    }
+    return false;
   }
 
   private headerAllowed(lowerName: string): boolean {

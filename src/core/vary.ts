@@ -3,10 +3,27 @@
  * existing tokens are kept, new ones are added once, compared case-insensitively, and `*`
  * absorbs everything (RFC 9110 §12.5.5).
  */
+/** The `Vary` tokens decide() returns; shared, frozen arrays with precomputed joins. */
+export const NO_VARY: readonly string[] = Object.freeze([]);
+export const VARY_ORIGIN: readonly string[] = Object.freeze(["Origin"]);
+/** A preflight answer depends on everything decide() reads (fetch.bs §cors-protocol-and-http-caches). */
+export const VARY_PREFLIGHT: readonly string[] = Object.freeze([
+  "Origin",
+  "Access-Control-Request-Method",
+  "Access-Control-Request-Headers",
+  "Access-Control-Request-Private-Network",
+]);
+const VARY_PREFLIGHT_VALUE = VARY_PREFLIGHT.join(", ");
+
 export function mergeVary(
   existing: string | number | readonly string[] | null | undefined,
   tokens: readonly string[],
 ): string {
+  // The common case, without allocating: nothing set yet and one of the engine's own lists.
+  if (existing === undefined || existing === null || existing === "") {
+    if (tokens === VARY_ORIGIN) return "Origin";
+    if (tokens === VARY_PREFLIGHT) return VARY_PREFLIGHT_VALUE;
+  }
   const current =
     existing === undefined || existing === null
       ? ""
