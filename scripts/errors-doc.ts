@@ -7,14 +7,39 @@
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { CodeInfo } from "../src/core/codes.js";
-import { CONFIG_ERROR_CODES, LINT_CODES, REASON_CODES } from "../src/core/codes.js";
+import {
+  CONFIG_ERROR_CODES,
+  GATEWAY_CONFIG_CODES,
+  GATEWAY_LINT_CODES,
+  LINT_CODES,
+  REASON_CODES,
+} from "../src/core/codes.js";
 
+/**
+ * A Markdown table with its columns padded to equal width, as `biome format` writes it, so the
+ * generated file passes the linter unchanged.
+ */
 function table(codes: Record<string, CodeInfo>, second: string): string {
-  const escape = (text: string) => text.replaceAll("|", "\\|");
-  const rows = Object.entries(codes).map(
-    ([code, info]) => `| \`${code}\` | ${escape(info.title)} | ${escape(info.howToSolve)} |`,
+  const escapeCell = (text: string) => text.replaceAll("|", "\\|");
+  const rows = [
+    ["Code", "Description", second],
+    ...Object.entries(codes).map(([code, info]) => [
+      `\`${code}\``,
+      escapeCell(info.title),
+      escapeCell(info.howToSolve),
+    ]),
+  ];
+  const widths = [0, 1, 2].map((col) =>
+    Math.max(3, ...rows.map((row) => [...(row[col] ?? "")].length)),
   );
-  return [`| Code | Description | ${second} |`, "|---|---|---|", ...rows].join("\n");
+  const line = (cells: readonly string[]) =>
+    `| ${cells.map((cell, col) => cell + " ".repeat((widths[col] ?? 0) - [...cell].length)).join(" | ")} |`;
+  const [head, ...body] = rows;
+  return [
+    line(head ?? []),
+    line(widths.map((w) => "-".repeat(w))),
+    ...body.map((row) => line(row)),
+  ].join("\n");
 }
 
 export function renderErrorsDoc(): string {
@@ -33,12 +58,28 @@ code, key path, value, why and fix.
 
 ${table(CONFIG_ERROR_CODES, "How to solve")}
 
+## Front-door configuration errors
+
+A configuration file with any of these is refused: \`gatehouse serve\` and \`gatehouse check\`
+exit with status 1 and \`loadConfig()\` throws a \`ConfigError\` (code \`GH_CONFIG_INVALID\`).
+Every problem is listed at once with its file, line and column, key path, value, why and fix.
+Problems inside \`cors\` sections and \`websocket.allowOrigins\` carry the codes above.
+
+${table(GATEWAY_CONFIG_CODES, "How to solve")}
+
 ## Lint notes
 
 Legal choices that were normalized or that carry a risk. They never stop start-up; they are in
 \`policy.lints\` and printed by \`gatehouse check\`.
 
 ${table(LINT_CODES, "What to do")}
+
+## Front-door lint notes
+
+Legal choices in a configuration file that carry a risk or were rewritten. \`gatehouse check\`
+prints them with their file, line and column; they never stop start-up.
+
+${table(GATEWAY_LINT_CODES, "What to do")}
 
 ## Decision reasons
 

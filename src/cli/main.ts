@@ -3,6 +3,7 @@
  * Each command returns its exit code; nothing here calls process.exit, so tests can run it.
  */
 import { readFileSync } from "node:fs";
+import { check } from "./check.js";
 
 export interface Command {
   readonly name: string;
@@ -11,7 +12,7 @@ export interface Command {
   run(args: readonly string[]): Promise<number>;
 }
 
-const COMMANDS: readonly Command[] = [];
+const COMMANDS: readonly Command[] = [check];
 
 export function version(): string {
   const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
