@@ -2,8 +2,11 @@
  * `gatehouse <command>`: parses the command line and dispatches to one module per command.
  * Each command returns its exit code; nothing here calls process.exit, so tests can run it.
  */
-import { readFileSync } from "node:fs";
 import { check } from "./check.js";
+import { serve } from "./serve.js";
+import { version } from "./version.js";
+
+export { version };
 
 export interface Command {
   readonly name: string;
@@ -12,14 +15,7 @@ export interface Command {
   run(args: readonly string[]): Promise<number>;
 }
 
-const COMMANDS: readonly Command[] = [check];
-
-export function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
-    version: string;
-  };
-  return pkg.version;
-}
+const COMMANDS: readonly Command[] = [serve, check];
 
 export function helpText(): string {
   const width = Math.max(...COMMANDS.map((c) => c.usage.length), 10);
