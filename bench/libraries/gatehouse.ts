@@ -123,7 +123,9 @@ export async function gatehouseVariants(source: GatehouseSource): Promise<Varian
         (facts) => policy.decide(facts),
         (_facts, result): Outcome => {
           const decision = result as Gatehouse.CorsDecision;
-          const allow = decision.headers.find(([name]) => name.toLowerCase() === "access-control-allow-origin");
+          const allow = decision.headers.find(
+            ([name]) => name.toLowerCase() === "access-control-allow-origin",
+          );
           return { allowOrigin: allow?.[1] ?? null, status: decision.status };
         },
       );

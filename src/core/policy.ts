@@ -254,7 +254,11 @@ class CompiledPolicy implements CorsPolicy {
     this.anyMethod = config.allowMethods.includes("*");
     this.headerNames = new Set(config.allowHeaders.filter((h) => h !== "*"));
     const byLength: string[][] = [];
-    for (const name of this.headerNames) (byLength[name.length] ??= []).push(name);
+    for (const name of this.headerNames) {
+      const bucket = byLength[name.length] ?? [];
+      bucket.push(name);
+      byLength[name.length] = bucket;
+    }
     // In-place matching pays only while a length has few names; crowded lengths are hashed.
     this.namesByLength = byLength.map((names) =>
       names.length <= IN_PLACE_BUCKET ? names : undefined,
