@@ -1,0 +1,55 @@
+/**
+ * One log line per request, with method, path, status, duration, route, upstream, CORS verdict
+ * and reason, and the same error id the client was given.
+ */
+import assert from "node:assert/strict";
+import { PassThrough } from "node:stream";
+import { test } from "node:test";
+import { createLogger } from "../../src/gateway/log.js";
+import { createGateway } from "../../src/gateway/server.js";
+import { recordingUpstream, send, testConfig, upstreamRoute } from "./fixtures.js";
+
+test("each request logs one JSON line; an error's id matches the one the client got", async () => {
+  const upstream = await recordingUpstream();
+  const lines: Record<string, unknown>[] = [];
+  const stream = new PassThrough();
+  stream.on("data", (chunk: Buffer) => {
+    for (const line of chunk.toString().split("\n"))
+      if (line.trim() !== "") lines.push(JSON.parse(line));
+  });
+  const config = testConfig(
+    [upstreamRoute("http://127.0.0.1:1", "/dead"), upstreamRoute(upstream.url)],
+    {
+      cors: { allowOrigins: ["https://app.example.com"] },
+      log: { level: "info", format: "json" },
+    },
+  );
+  const gateway = createGateway(config, { logger: createLogger(config.log, stream) });
+  const { port } = await gateway.listen();
+  try {
+    await send(port, { path: "/v1/models", headers: { origin: "https://app.example.com" } });
+    const failed = await send(port, { path: "/dead/x" });
+    const id = (JSON.parse(failed.body) as { error: { id: string } }).error.id;
+    await new Promise((r) => setTimeout(r, 50));
+    const ok = lines.find((l) => l.path === "/v1/models");
+    assert.ok(ok, "a line for the proxied request");
+    assert.equal(ok.method, "GET");
+    assert.equal(ok.status, 200);
+    assert.equal(typeof ok.ms, "number");
+    assert.equal(ok.upstream, new URL(upstream.url).origin);
+    assert.equal(ok.cors, "actual:allowed:CORS_ALLOWED");
+    const bad = lines.find((l) => l.path === "/dead/x");
+    assert.ok(bad, "a line for the failed request");
+    assert.equal(bad.status, 502);
+    assert.equal(bad.error, "GH_UPSTREAM_UNREACHABLE");
+    assert.equal(bad.errorId, id);
+    assert.equal(
+      lines.filter((l) => l.path === "/v1/models").length,
+      1,
+      "exactly one line per request",
+    );
+  } finally {
+    await gateway.close();
+    await upstream.close();
+  }
+});
