@@ -164,6 +164,12 @@ const ACAM_ANY: HeaderPair = Object.freeze([ACAM, "*"] as const);
 const SHORT_LIST = 8;
 /** Most listed header names of one length compared in place before hashing wins. */
 const IN_PLACE_BUCKET = 4;
+/**
+ * Accepted `Access-Control-Request-Headers` lines remembered per policy. Browsers send the same
+ * few lines over and over; only lines that passed the full scan enter, and the map stops
+ * growing when full, so hostile traffic can neither grow memory nor evict the real lines.
+ */
+const ACRH_CACHE_SIZE = 256;
 
 /** Header-scan results that are not an `Access-Control-Allow-Headers` value. */
 enum Scan {
@@ -207,6 +213,7 @@ class CompiledPolicy implements CorsPolicy {
   private readonly headerNames: Set<string>;
   private readonly anyHeader: boolean;
   private readonly maxAgePair: HeaderPair | null;
+  private readonly acceptedHeaderLines = new Map<string, HeaderPair>();
   private readonly privateNetwork: boolean;
   private readonly exposePair: HeaderPair | null;
 
@@ -468,11 +475,18 @@ class CompiledPolicy implements CorsPolicy {
     }
 
     // Steps 7.6-7.7: the request headers.
-    const scanned = this.scanRequestHeaders(
-      readHeader(headers, "access-control-request-headers"),
-      out,
-    );
-    if (typeof scanned === "number" && scanned !== Scan.None) {
+    const acrh = readHeader(headers, "access-control-request-headers");
+    let headersPair =
+      typeof acrh === "string" && out === undefined
+        ? this.acceptedHeaderLines.get(acrh)
+        : undefined;
+    const scanned = headersPair !== undefined ? Scan.None : this.scanRequestHeaders(acrh, out);
+    if (typeof scanned === "string") {
+      headersPair = Object.freeze([ACAH, scanned] as const);
+      if (scanned === acrh && this.acceptedHeaderLines.size < ACRH_CACHE_SIZE) {
+        this.acceptedHeaderLines.set(acrh, headersPair);
+      }
+    } else if (scanned !== Scan.None) {
       switch (scanned) {
         case Scan.NotAllowed:
           return this.deny.preHeader;
@@ -500,7 +514,7 @@ class CompiledPolicy implements CorsPolicy {
     ];
     if (this.credentials) answer.push(ACAC_TRUE);
     if (methodPair !== null) answer.push(methodPair);
-    if (typeof scanned === "string") answer.push([ACAH, scanned]);
+    if (headersPair !== undefined) answer.push(headersPair);
     if (this.maxAgePair !== null) answer.push(this.maxAgePair);
     if (wantsPrivateNetwork) answer.push(ACAPN_TRUE);
     return {
