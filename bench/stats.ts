@@ -17,7 +17,10 @@ export interface Result {
   readonly run: Summary;
   /** The same fresh objects without CORS work, timed right before `run` in the same process. */
   readonly baseline: Summary;
-  /** run.median - baseline.median: the CORS work alone. */
+  /**
+   * run.min - baseline.min: the CORS work alone. Minimums, because on a shared machine outside
+   * load only ever adds time; medians minus medians swung by 2x (even below zero) between runs.
+   */
   readonly net: number;
   /** (highest - lowest pass median) / median. */
   readonly spread: number;
@@ -61,7 +64,7 @@ export function aggregate(rows: readonly MeasuredRow[]): Result[] {
       workload: first.workload,
       run,
       baseline,
-      net: run.median - baseline.median,
+      net: run.min - baseline.min,
       spread: (Math.max(...passes) - Math.min(...passes)) / run.median,
     };
   });

@@ -15,6 +15,7 @@ import type { ReasonCode } from "./codes.js";
 import { REASON_CODES } from "./codes.js";
 import type { CorsConfig, NormalizedCorsConfig } from "./config.js";
 import { validateCorsConfig } from "./config.js";
+import { ExactIndex } from "./exact-index.js";
 import { OriginMatcher } from "./origin.js";
 import type { LintNote } from "./problems.js";
 import { CorsConfigError, ProblemSink } from "./problems.js";
@@ -170,6 +171,8 @@ const IN_PLACE_BUCKET = 4;
  * growing when full, so hostile traffic can neither grow memory nor evict the real lines.
  */
 const ACRH_CACHE_SIZE = 256;
+/** Longest line looked up in (or added to) that cache. */
+const ACRH_CACHE_LINE = 512;
 
 /** Header-scan results that are not an `Access-Control-Allow-Headers` value. */
 enum Scan {
@@ -223,7 +226,7 @@ class CompiledPolicy implements CorsPolicy {
   private readonly actualAny: CorsDecision | null;
   private readonly exactOrigins: readonly string[];
   private readonly exactDecisions: readonly CorsDecision[];
-  private readonly exactMap: Map<string, CorsDecision> | null;
+  private readonly exactIndex: ExactIndex<CorsDecision> | null;
   private readonly hasPatterns: boolean;
   private readonly deny: Record<
     | "actualOrigin"
@@ -327,10 +330,7 @@ class CompiledPolicy implements CorsPolicy {
         ),
       ),
     );
-    this.exactMap =
-      exact.length > SHORT_LIST
-        ? new Map(exact.map((o, i) => [o, this.exactDecisions[i] as CorsDecision]))
-        : null;
+    this.exactIndex = exact.length > SHORT_LIST ? new ExactIndex(exact, this.exactDecisions) : null;
     this.hasPatterns = origins.hasPatterns;
     const actualDeny = (code: ReasonCode) =>
       decision("actual", false, null, NO_HEADERS, VARY_ORIGIN, reason(code, STEPS.originCheck));
@@ -362,7 +362,7 @@ class CompiledPolicy implements CorsPolicy {
 
   /** The precomputed actual-request decision of a listed exact origin. */
   private exactDecision(origin: string): CorsDecision | undefined {
-    if (this.exactMap !== null) return this.exactMap.get(origin);
+    if (this.exactIndex !== null) return this.exactIndex.get(origin);
     const list = this.exactOrigins;
     for (let i = 0; i < list.length; i++) if (list[i] === origin) return this.exactDecisions[i];
     return undefined;
@@ -476,14 +476,19 @@ class CompiledPolicy implements CorsPolicy {
 
     // Steps 7.6-7.7: the request headers.
     const acrh = readHeader(headers, "access-control-request-headers");
+    // Hashing costs the string's length, so only short lines (all real ones) are looked up.
     let headersPair =
-      typeof acrh === "string" && out === undefined
+      typeof acrh === "string" && acrh.length <= ACRH_CACHE_LINE && out === undefined
         ? this.acceptedHeaderLines.get(acrh)
         : undefined;
     const scanned = headersPair !== undefined ? Scan.None : this.scanRequestHeaders(acrh, out);
     if (typeof scanned === "string") {
       headersPair = Object.freeze([ACAH, scanned] as const);
-      if (scanned === acrh && this.acceptedHeaderLines.size < ACRH_CACHE_SIZE) {
+      if (
+        scanned === acrh &&
+        acrh.length <= ACRH_CACHE_LINE &&
+        this.acceptedHeaderLines.size < ACRH_CACHE_SIZE
+      ) {
         this.acceptedHeaderLines.set(acrh, headersPair);
       }
     } else if (scanned !== Scan.None) {
@@ -680,29 +685,23 @@ function isOriginShaped(origin: string): boolean {
   if (sep < 1 || sep + 3 >= origin.length) return false;
   for (let i = 0; i < sep; i++) {
     const c = origin.charCodeAt(i);
-    const alpha = (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a);
-    if (
-      !(alpha || (i > 0 && ((c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2d || c === 0x2e)))
-    ) {
-      return false;
-    }
+    if (c >= 128 || (SCHEME_CHAR[c] as number) < (i === 0 ? 2 : 1)) return false;
   }
   for (let i = sep + 3; i < origin.length; i++) {
     const c = origin.charCodeAt(i);
-    if (
-      c <= 0x20 ||
-      c === 0x7f ||
-      c === 0x2c ||
-      c === 0x2f ||
-      c === 0x3f ||
-      c === 0x23 ||
-      c === 0x40 ||
-      c === 0x5c
-    ) {
-      return false;
-    }
+    if (c < 128 && HOST_CHAR[c] === 0) return false;
   }
   return true;
+}
+
+/** 2 for letters (a scheme starts with one), 1 for digits, `+`, `-`, `.`; 0 otherwise. */
+const SCHEME_CHAR = new Uint8Array(128);
+/** 0 for what never follows `://` in a serialized origin: controls, space, `,/?#@\\`, DEL. */
+const HOST_CHAR = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c);
+  SCHEME_CHAR[c] = /[A-Za-z]/.test(ch) ? 2 : /[0-9+.-]/.test(ch) ? 1 : 0;
+  HOST_CHAR[c] = c <= 0x20 || c === 0x7f || ",/?#@\\".includes(ch) ? 0 : 1;
 }
 
 /**
