@@ -13,7 +13,7 @@ test("every key is found with its value; no other string is", () => {
           keys,
           keys.map((_, i) => i),
         );
-        keys.forEach((key, i) => assert.equal(index.get(key), i));
+        for (const [i, key] of keys.entries()) assert.equal(index.get(key), i);
         for (const probe of probes)
           assert.equal(index.get(probe), keys.includes(probe) ? keys.indexOf(probe) : undefined);
       },
