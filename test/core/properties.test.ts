@@ -7,6 +7,7 @@ import { test } from "node:test";
 import fc from "fast-check";
 import type { CorsConfig, CorsDecision, CorsPolicy, HeaderSource } from "../../src/index.js";
 import { CorsConfigError, corsPolicy } from "../../src/index.js";
+import { oracleCovers } from "../cases/oracle.js";
 
 const RUNS = Number(process.env.FC_RUNS ?? 400);
 
@@ -186,31 +187,6 @@ function headersOf(r: GeneratedRequest): HeaderSource {
   if (r.acrh !== undefined) h["access-control-request-headers"] = r.acrh as string;
   if (r.acrpn !== undefined) h["access-control-request-private-network"] = r.acrpn;
   return h;
-}
-
-// ---- the oracle -----------------------------------------------------------------------------
-/** Does `entry` (a config pattern, already canonical) cover the request origin? Via URL. */
-function oracleCovers(entry: string, requestOrigin: string): boolean {
-  let url: URL;
-  try {
-    url = new URL(requestOrigin);
-  } catch {
-    return false;
-  }
-  // Only values that are already the exact serialization of their origin can be browser-sent.
-  if (url.origin !== requestOrigin || (url.protocol !== "http:" && url.protocol !== "https:"))
-    return false;
-  if (!/^[a-z0-9._\-[\]:]+$/.test(url.host)) return false;
-  const m = /^(https?):\/\/(\*\.)?([^:]+)(?::(\*|\d+))?$/.exec(entry);
-  if (m === null) return false;
-  const [, s, star, host, p] = m;
-  if (`${s}:` !== url.protocol) return false;
-  if (p === "*") {
-    // any port, including the implicit one
-  } else if ((p ?? "") !== url.port) return false;
-  if (star)
-    return url.hostname.endsWith(`.${host}`) && url.hostname.length > (host ?? "").length + 1;
-  return url.hostname === host;
 }
 
 function acHeaders(d: CorsDecision): Map<string, string> {
