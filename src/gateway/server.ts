@@ -213,14 +213,7 @@ export function createGateway(config: GatehouseConfig, options: GatewayOptions =
   function handleRequest(req: IncomingMessage, res: ServerResponse): void {
     requests++;
     res.once("close", () => requests--);
-    const x: Exchange = {
-      started: process.hrtime.bigint(),
-      req,
-      path: req.url ?? "",
-      route: null,
-      decision: null,
-      errorId: null,
-    };
+    const x = newExchange(req);
     try {
       serve(x, req, res);
     } catch (error) {
@@ -374,14 +367,7 @@ export function createGateway(config: GatehouseConfig, options: GatewayOptions =
 
   function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on("error", () => socket.destroy());
-    const x: Exchange = {
-      started: process.hrtime.bigint(),
-      req,
-      path: req.url ?? "",
-      route: null,
-      decision: null,
-      errorId: null,
-    };
+    const x = newExchange(req);
     const refuse = (error: GatewayError) => {
       const id = newErrorId();
       x.errorId = id;
@@ -450,14 +436,8 @@ export function createGateway(config: GatehouseConfig, options: GatewayOptions =
   server.on("upgrade", handleUpgrade);
   // A forward proxy's CONNECT is never tunnelled.
   server.on("connect", (req: IncomingMessage, socket: Duplex) => {
-    const x: Exchange = {
-      started: process.hrtime.bigint(),
-      req,
-      path: req.url ?? "",
-      route: null,
-      decision: null,
-      errorId: newErrorId(),
-    };
+    const x = newExchange(req);
+    x.errorId = newErrorId();
     socket.on("error", () => socket.destroy());
     socket.end(rawErrorResponse(new Failure("GH_METHOD_NOT_ALLOWED"), x.errorId as string));
     logExchange(x, 405, new Failure("GH_METHOD_NOT_ALLOWED"));
@@ -512,6 +492,17 @@ export function createGateway(config: GatehouseConfig, options: GatewayOptions =
       await stopped;
       await Promise.all([...upstreams.values()].map((u) => u.destroy()));
     },
+  };
+}
+
+function newExchange(req: IncomingMessage): Exchange {
+  return {
+    started: process.hrtime.bigint(),
+    req,
+    path: req.url ?? "",
+    route: null,
+    decision: null,
+    errorId: null,
   };
 }
 

@@ -5,6 +5,7 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { createServer, request as httpRequest } from "node:http";
 import type { AddressInfo } from "node:net";
+import { connect } from "node:net";
 import { WebSocketServer } from "ws";
 import type { GatehouseConfig, Route } from "../../src/gateway/config/types.js";
 import { DEFAULT_LIMITS } from "../../src/gateway/config/types.js";
@@ -209,5 +210,25 @@ export function send(
     );
     req.on("error", reject);
     req.end(options.body);
+  });
+}
+
+/**
+ * Sends bytes exactly as written (no client library normalizes the target or the Host lines)
+ * and resolves with everything the server answered before it closed the connection, or after
+ * `timeoutMs`. The socket is written, not half-closed: Node ends a response early when the
+ * client half-closes while an answer is still being produced.
+ */
+export function sendRaw(port: number, text: string, timeoutMs = 5_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, "127.0.0.1", () => socket.write(text));
+    let data = "";
+    socket.setEncoding("latin1");
+    socket.on("data", (chunk: string) => {
+      data += chunk;
+    });
+    socket.on("close", () => resolve(data));
+    socket.on("error", reject);
+    setTimeout(() => socket.destroy(), timeoutMs).unref();
   });
 }

@@ -3,10 +3,16 @@
  * Every refusal is asserted both on the answer and on the upstream having seen nothing.
  */
 import assert from "node:assert/strict";
-import { connect } from "node:net";
 import { after, before, describe, test } from "node:test";
 import type { RecordingUpstream, RunningGateway } from "./fixtures.js";
-import { recordingUpstream, send, startGateway, testConfig, upstreamRoute } from "./fixtures.js";
+import {
+  recordingUpstream,
+  send,
+  sendRaw,
+  startGateway,
+  testConfig,
+  upstreamRoute,
+} from "./fixtures.js";
 
 let upstream: RecordingUpstream;
 let door: RunningGateway;
@@ -48,20 +54,6 @@ async function passes(options: Parameters<typeof send>[1]): Promise<void> {
   assert.equal(upstream.seen.length, before + 1);
 }
 
-/** Sends bytes as they are: no client library second-guesses the Host lines. */
-function raw(text: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(door.port, "127.0.0.1", () => socket.end(text));
-    let data = "";
-    socket.setEncoding("utf8");
-    socket.on("data", (c: string) => {
-      data += c;
-    });
-    socket.on("close", () => resolve(data));
-    socket.on("error", reject);
-  });
-}
-
 describe("Host allowlist (DNS rebinding)", () => {
   test("listed names pass, any port unless the entry pins one", async () => {
     await passes({ headers: { host: "gateway.test" } });
@@ -92,14 +84,15 @@ describe("Host allowlist (DNS rebinding)", () => {
   test("refuses an empty Host", () => refused({ headers: { host: "" } }, 421, "GH_HOST_MALFORMED"));
   test("refuses a missing Host (HTTP/1.0)", async () => {
     const before = upstream.seen.length;
-    const reply = await raw("GET / HTTP/1.0\r\n\r\n");
+    const reply = await sendRaw(door.port, "GET / HTTP/1.0\r\n\r\n");
     assert.match(reply, /^HTTP\/1\.1 421 /);
     assert.match(reply, /GH_HOST_MISSING/);
     assert.equal(upstream.seen.length, before);
   });
   test("refuses duplicated Host lines", async () => {
     const before = upstream.seen.length;
-    const reply = await raw(
+    const reply = await sendRaw(
+      door.port,
       "GET / HTTP/1.1\r\nHost: gateway.test\r\nHost: evil.example\r\nConnection: close\r\n\r\n",
     );
     assert.match(reply, /^HTTP\/1\.1 421 /);
@@ -108,7 +101,8 @@ describe("Host allowlist (DNS rebinding)", () => {
   });
   test("an absolute-form target's authority stands for Host", async () => {
     const before = upstream.seen.length;
-    const reply = await raw(
+    const reply = await sendRaw(
+      door.port,
       "GET http://evil.example/x HTTP/1.1\r\nHost: gateway.test\r\nConnection: close\r\n\r\n",
     );
     assert.match(reply, /^HTTP\/1\.1 421 /);

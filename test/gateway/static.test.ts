@@ -4,13 +4,12 @@
  */
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { brotliCompressSync } from "node:zlib";
 import type { RunningGateway } from "./fixtures.js";
-import { send, startGateway, testConfig } from "./fixtures.js";
+import { send, sendRaw, startGateway, testConfig } from "./fixtures.js";
 
 const SECRET = "TOP-SECRET-OUTSIDE-ROOT";
 let dir: string;
@@ -80,20 +79,12 @@ describe("serving", () => {
 });
 
 /** Sends a request target exactly as written (clients would normalize these). */
-function rawGet(target: string): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    // Written, not ended: a half-closed client socket makes Node end the response early.
-    const socket = connect(door.port, "127.0.0.1", () =>
-      socket.write(`GET ${target} HTTP/1.1\r\nHost: gateway.test\r\nConnection: close\r\n\r\n`),
-    );
-    let text = "";
-    socket.setEncoding("latin1");
-    socket.on("data", (c: string) => {
-      text += c;
-    });
-    socket.on("close", () => resolve({ status: Number(text.slice(9, 12)), text }));
-    socket.on("error", reject);
-  });
+async function rawGet(target: string): Promise<{ status: number; text: string }> {
+  const text = await sendRaw(
+    door.port,
+    `GET ${target} HTTP/1.1\r\nHost: gateway.test\r\nConnection: close\r\n\r\n`,
+  );
+  return { status: Number(text.slice(9, 12)), text };
 }
 
 describe("path traversal in every encoding", () => {

@@ -3,11 +3,10 @@
  * subprotocols and close codes passed through, data both ways.
  */
 import assert from "node:assert/strict";
-import { connect } from "node:net";
 import { after, before, describe, test } from "node:test";
 import WebSocket from "ws";
 import type { RecordingUpstream, RunningGateway } from "./fixtures.js";
-import { recordingUpstream, startGateway, testConfig, upstreamRoute } from "./fixtures.js";
+import { recordingUpstream, sendRaw, startGateway, testConfig, upstreamRoute } from "./fixtures.js";
 
 let upstream: RecordingUpstream;
 let door: RunningGateway;
@@ -133,27 +132,11 @@ describe("refused upgrades never reach the upstream", () => {
 
   test("an h2c upgrade is refused with 400 and not forwarded", async () => {
     const before = upstream.seen.length + upstream.upgrades.length;
-    const reply = await rawExchange(
+    const reply = await sendRaw(
+      door.port,
       "GET / HTTP/1.1\r\nHost: gateway.test\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n",
     );
     assert.match(reply, /^HTTP\/1\.1 400 /);
     assert.equal(upstream.seen.length + upstream.upgrades.length, before);
   });
 });
-
-function rawExchange(text: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(door.port, "127.0.0.1", () => socket.write(text));
-    let data = "";
-    socket.setEncoding("utf8");
-    socket.on("data", (chunk: string) => {
-      data += chunk;
-    });
-    socket.on("end", () => resolve(data));
-    socket.on("error", reject);
-    setTimeout(() => {
-      socket.destroy();
-      resolve(data);
-    }, 2_000).unref();
-  });
-}
