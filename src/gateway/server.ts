@@ -23,6 +23,7 @@ import type { CorsDecision, CorsPolicy } from "../core/policy.js";
 import { compileCorsPolicy, noCorsPolicy } from "../core/policy.js";
 import { mergeVary } from "../core/vary.js";
 import type { GatehouseConfig, Route } from "./config/types.js";
+import { RESERVED_PREFIX } from "./config/types.js";
 import type { GatewayError } from "./errors.js";
 import { errorBody, GatewayError as Failure, newErrorId, rawErrorResponse } from "./errors.js";
 import { csrfCheck } from "./guards/csrf.js";
@@ -38,8 +39,7 @@ import { Tunnel } from "./proxy/websocket.js";
 import type { StaticHandler } from "./static/serve.js";
 import { staticHandler } from "./static/serve.js";
 
-/** The reserved prefix for the door's own endpoints; never routed. */
-export const RESERVED_PREFIX = "/_gatehouse/";
+export { RESERVED_PREFIX } from "./config/types.js";
 
 interface CompiledRoute {
   readonly route: Route;

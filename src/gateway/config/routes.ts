@@ -3,6 +3,7 @@
  * options that fit the target, the upstream URL, the static directory on disk, each route's own
  * CORS policy, and routes that an earlier one hides.
  */
+
 import { accessSync, constants, statSync } from "node:fs";
 import { resolve } from "node:path";
 import type { CorsConfig } from "../../core/config.js";
@@ -15,6 +16,7 @@ import type { PathSegment } from "./paths.js";
 import { formatPath, isRecord } from "./paths.js";
 import type { ConfigReport } from "./report.js";
 import type { Route } from "./types.js";
+import { RESERVED_PREFIX } from "./types.js";
 
 /** Validates `routes` (structure already checked) and returns the routes that are valid. */
 export function normalizeRoutes(raw: unknown, baseDir: string, report: ConfigReport): Route[] {
@@ -285,10 +287,23 @@ export function checkStaticDir(dir: string, baseDir: string): Parsed<string> {
   return ok(root);
 }
 
-/** Route j is unreachable when an earlier route's prefix covers every path j would match. */
+/**
+ * Route j is unreachable when an earlier route's prefix covers every path j would match, or when
+ * it lies under the door's reserved prefix.
+ */
 function lintUnreachable(matches: readonly (string | null)[], report: ConfigReport): void {
   matches.forEach((later, j) => {
     if (later === null) return;
+    if (covers(RESERVED_PREFIX, later) || `${later}/` === RESERVED_PREFIX) {
+      report.lint(
+        "GH_LINT_ROUTE_UNREACHABLE",
+        ["routes", j, "match"],
+        later,
+        "warning",
+        `routes[${j}] ("${later}") can never match: ${RESERVED_PREFIX} is reserved for the front door's own endpoints (health, policy).`,
+      );
+      return;
+    }
     const i = matches.findIndex(
       (earlier, k) => k < j && earlier !== null && covers(earlier, later),
     );

@@ -105,6 +105,9 @@ export interface GatehouseConfig {
   readonly log: LogConfig;
 }
 
+/** The door's own endpoints (health, policy) live here; routes never see these paths. */
+export const RESERVED_PREFIX = "/_gatehouse/";
+
 export const DEFAULT_LIMITS: Limits = Object.freeze({
   maxBodyBytes: 25 * 1024 * 1024,
   headersTimeoutMs: 30_000,

@@ -401,6 +401,12 @@ describe("lint notes for risky but legal choices", () => {
       ["GH_LINT_ROUTE_UNREACHABLE @ routes[1].match :5"],
     ],
     [
+      "a route under the reserved /_gatehouse/ prefix",
+      "publicOrigin: https://g.example.com\nroutes:\n  - match: /_gatehouse/metrics\n    upstream: http://127.0.0.1:1\n  - match: /\n    upstream: http://127.0.0.1:2\n",
+      {},
+      ["GH_LINT_ROUTE_UNREACHABLE @ routes[0].match :3"],
+    ],
+    [
       "CORS lints pass through with full paths",
       `publicOrigin: https://g.example.com\n${MINIMAL}cors:\n  allowOrigins: ["https://*.example.com", http://intranet.example]\n  maxAge: 86400\n`,
       {},
