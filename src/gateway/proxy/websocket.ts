@@ -179,9 +179,8 @@ export class Tunnel {
   destroy(): void {
     this.upstreamSocket?.destroy();
     this.options.client.destroy();
-    if (!this.ended) {
-      this.ended = true;
-      this.onEnd(this);
-    }
+    // Before the upstream answered, this attempt still owes its one log line: the client left
+    // (499, as nginx logs a client that closed first).
+    this.finish(499, null, null);
   }
 }
