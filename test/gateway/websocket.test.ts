@@ -140,3 +140,13 @@ describe("refused upgrades never reach the upstream", () => {
     assert.equal(upstream.seen.length + upstream.upgrades.length, before);
   });
 });
+
+test("an upstream's refusal of an upgrade is relayed with one Content-Length and no hop-by-hop headers", async () => {
+  const reply = await sendRaw(
+    door.port,
+    "GET /not-ws HTTP/1.1\r\nHost: gateway.test\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
+  );
+  assert.match(reply, /^HTTP\/1\.1 404 /);
+  assert.equal(reply.match(/^content-length:/gim)?.length, 1, reply);
+  assert.equal(reply.match(/^keep-alive:/gim), null);
+});

@@ -11,6 +11,7 @@ import { request as httpsRequest } from "node:https";
 import type { Duplex } from "node:stream";
 import type { GatewayError } from "../errors.js";
 import { rawErrorResponse } from "../errors.js";
+import { isDroppedResponseHeader } from "../http/forwarding.js";
 import { toGatewayError } from "./http.js";
 import { clientCloseFrame, FrameTracker, serverCloseFrame } from "./ws-frames.js";
 
@@ -74,13 +75,9 @@ export class Tunnel {
     const lines = [`HTTP/1.1 ${res.statusCode} ${res.statusMessage ?? ""}`];
     for (let i = 0; i < res.rawHeaders.length; i += 2) {
       const name = (res.rawHeaders[i] as string).toLowerCase();
-      if (
-        name === "connection" ||
-        name === "keep-alive" ||
-        name === "transfer-encoding" ||
-        name.startsWith("access-control-")
-      )
-        continue;
+      // Hop-by-hop and CORS headers go, as on every response; so does the upstream's framing,
+      // because the body is re-sent with a Content-Length of its own.
+      if (isDroppedResponseHeader(name, null) || name === "content-length") continue;
       lines.push(`${res.rawHeaders[i]}: ${res.rawHeaders[i + 1]}`);
     }
     const chunks: Buffer[] = [];
