@@ -8,7 +8,9 @@ import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { CodeInfo } from "../src/core/codes.js";
 import {
+  AUDIT_FINDING_CODES,
   CONFIG_ERROR_CODES,
+  DOCTOR_CODES,
   GATEWAY_CONFIG_CODES,
   GATEWAY_LINT_CODES,
   LINT_CODES,
@@ -86,8 +88,30 @@ ${table(GATEWAY_LINT_CODES, "What to do")}
 Why \`decide()\` answered as it did. They appear in the request log and in \`explain()\`.
 
 ${table(REASON_CODES, "What it means")}
+
+## Doctor findings
+
+Why \`gatehouse doctor URL --origin ORIGIN\` says a browser refuses a cross-origin request (or,
+for notes, treats it specially). They are the \`code\` of each failing step in \`--json\`.
+
+${table(DOCTOR_CODES, "How to solve")}
+${auditSection()}`;
+}
+
+// ─── BEGIN audit findings section (`gatehouse audit`; owned by src/audit/) ──────────────────
+function auditSection(): string {
+  return `
+## Audit findings
+
+What \`gatehouse audit URL\` found by probing a running server from outside. Each finding
+comes with its severity (which depends on whether the grant carried credentials), the request
+and response lines that prove it, why it is exploitable and the fix; the audit exits with
+status 1 when it reports any finding other than \`info\`.
+
+${table(AUDIT_FINDING_CODES, "How to fix")}
 `;
 }
+// ─── END audit findings section ──────────────────────────────────────────────────────────────
 
 if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv.includes("--write")) {
   writeFileSync(new URL("../docs/errors.md", import.meta.url), renderErrorsDoc());

@@ -3,6 +3,7 @@
  * Each command returns its exit code; nothing here calls process.exit, so tests can run it.
  */
 import { check } from "./check.js";
+import { doctor } from "./doctor.js";
 import { serve } from "./serve.js";
 import { version } from "./version.js";
 
@@ -15,17 +16,16 @@ export interface Command {
   run(args: readonly string[]): Promise<number>;
 }
 
-const COMMANDS: readonly Command[] = [serve, check];
+const COMMANDS: readonly Command[] = [serve, check, doctor];
 
 export function helpText(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.usage.length), 10);
   const lines = [
     `gatehouse ${version()}: a front door for self-hosted AI gateways, and a Fetch-exact CORS engine`,
     "",
     "Usage: gatehouse <command> [options]",
     "",
     "Commands:",
-    ...COMMANDS.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`),
+    ...COMMANDS.flatMap((c) => [`  ${c.usage}`, `      ${c.summary}`]),
     "",
     "Options:",
     "  -h, --help     show this help (or a command's: gatehouse <command> --help)",

@@ -515,3 +515,226 @@ export type LintCode = keyof typeof LINT_CODES;
 export type ReasonCode = keyof typeof REASON_CODES;
 export type GatewayConfigCode = keyof typeof GATEWAY_CONFIG_CODES;
 export type GatewayLintCode = keyof typeof GATEWAY_LINT_CODES;
+
+// ─── BEGIN audit findings (`gatehouse audit`; owned by src/audit/) ───────────────────────────
+/**
+ * Findings of `gatehouse audit URL`: CORS and WebSocket misconfigurations seen from outside by
+ * probing a running server. The severity of each finding depends on what was granted (with or
+ * without credentials); the table in src/audit/probes.ts and the README give it.
+ */
+export const AUDIT_FINDING_CODES = {
+  GH_AUDIT_ORIGIN_REFLECTED: {
+    title: "Any origin is allowed: the server echoes the request's `Origin` back.",
+    howToSolve:
+      "Compare the `Origin` with an exact allowlist of origins you own and answer only those; never copy the header into `Access-Control-Allow-Origin` unchecked (`cors({ origin: true })`, `add_header Access-Control-Allow-Origin $http_origin`).",
+  },
+  GH_AUDIT_NULL_ORIGIN: {
+    title: "The `null` origin is allowed.",
+    howToSolve:
+      "Never allow `null`: sandboxed iframes, `data:` and `file:` pages and cross-origin redirects send it, so any attacker can. Serve the page from a real origin and list that origin.",
+  },
+  GH_AUDIT_PREDOMAIN: {
+    title:
+      "An origin that merely ends with the trusted domain is allowed (`https://evilexample.com`).",
+    howToSolve:
+      "Match whole host names: exact origins, or a subdomain pattern anchored on a dot (`https://*.example.com`). Never test with `endsWith`, `includes` or an unanchored regular expression.",
+  },
+  GH_AUDIT_POSTDOMAIN: {
+    title:
+      "An origin that merely starts with the trusted host is allowed (`https://example.com.evil.example`).",
+    howToSolve:
+      "Compare the whole origin, not a prefix: anchor regular expressions at both ends (`^…$`) or, better, compare strings exactly.",
+  },
+  GH_AUDIT_SUBSTRING: {
+    title: "An origin that is a substring of the trusted domain is allowed (`https://xample.com`).",
+    howToSolve:
+      "The check tests whether the allowed domain contains the origin's host; compare whole origins exactly instead.",
+  },
+  GH_AUDIT_UNESCAPED_DOT: {
+    title:
+      "An origin with a dot of the trusted host replaced by a letter is allowed (`https://wwwxexample.com`).",
+    howToSolve:
+      "A `.` in a regular expression matches any character: escape it (`\\.`) and anchor the expression, or list exact origins instead of expressions.",
+  },
+  GH_AUDIT_SPECIAL_CHARACTERS: {
+    title:
+      "An origin with a special character after the trusted host is allowed (`https://example.com_.evil.example`).",
+    howToSolve:
+      "Safari (and, for `_`, every browser) sends such origins; a pattern that stops at `[a-z0-9.-]` or decodes `%60` lets them through. Compare whole origins exactly.",
+  },
+  GH_AUDIT_ANY_SUBDOMAIN: {
+    title: "Any subdomain of the trusted domain is allowed, including ones nobody should control.",
+    howToSolve:
+      "List the subdomains you serve pages from. A forgotten DNS record (subdomain takeover) or one XSS on any subdomain is otherwise enough to read responses.",
+  },
+  GH_AUDIT_INSECURE_ORIGIN: {
+    title: "The plain-`http://` twin of an `https://` origin is allowed.",
+    howToSolve:
+      "Allow only `https://` origins for an `https://` service: anybody on the network path can inject script into a plain-HTTP page and inherit its trust.",
+  },
+  GH_AUDIT_THIRD_PARTY: {
+    title: "A third-party code-hosting origin is allowed (github.io, codepen, jsfiddle, repl.it…).",
+    howToSolve:
+      "Anybody can publish script on these hosts. Remove them from the allowlist; list only origins you control.",
+  },
+  GH_AUDIT_LOCALHOST: {
+    title: "A loopback origin on another port is allowed (`http://localhost:31337`).",
+    howToSolve:
+      "Every local program and development server can serve a page there. List the one local origin you use (`http://localhost:5173`) or none.",
+  },
+  GH_AUDIT_ORIGIN_REWRITTEN: {
+    title:
+      "The server answers with a rewritten copy of an attacker's origin (a broken origin parser).",
+    howToSolve:
+      "The origin is decoded or normalized before it is checked or echoed; compare the raw `Origin` value exactly with the allowlist and send back only allowlist entries.",
+  },
+  GH_AUDIT_WILDCARD_CREDENTIALS: {
+    title:
+      "`Access-Control-Allow-Origin: *` together with `Access-Control-Allow-Credentials: true`.",
+    howToSolve:
+      "Browsers refuse this pair for credentialed requests, so it is broken, and it shows the intent to share credentialed data with everyone. List the trusted origins, or drop `Access-Control-Allow-Credentials`.",
+  },
+  GH_AUDIT_WILDCARD: {
+    title: "`Access-Control-Allow-Origin: *`: every website may read these responses.",
+    howToSolve:
+      "Fine for public, unauthenticated data. A service on loopback or a private network must never answer `*`: any page the user opens can read it. List the trusted origins instead.",
+  },
+  GH_AUDIT_VARY_MISSING: {
+    title: "`Access-Control-Allow-Origin` depends on the request, but `Vary: Origin` is missing.",
+    howToSolve:
+      "Send `Vary: Origin` on every response whose CORS headers depend on `Origin`, including those that grant nothing; otherwise a shared or browser cache serves one origin's answer to another.",
+  },
+  GH_AUDIT_PREFLIGHT_ANY_METHOD: {
+    title:
+      "Preflights allow any method: an unknown method is echoed in `Access-Control-Allow-Methods`.",
+    howToSolve:
+      "Answer preflights with a fixed list of the methods the API uses, and refuse (403, no `Access-Control-Allow-*`) a preflight for any other.",
+  },
+  GH_AUDIT_PREFLIGHT_ANY_HEADER: {
+    title:
+      "Preflights allow any request header: an unknown header is echoed in `Access-Control-Allow-Headers`.",
+    howToSolve:
+      "Answer preflights with a fixed list of the request headers clients send (e.g. `content-type, authorization`), not a copy of `Access-Control-Request-Headers`.",
+  },
+  GH_AUDIT_PRIVATE_NETWORK: {
+    title:
+      "Private Network Access is granted to a foreign origin (`Access-Control-Allow-Private-Network: true`).",
+    howToSolve:
+      "Answer `Access-Control-Request-Private-Network` only for origins you trust; this header is what lets public websites reach a service on the user's machine or network.",
+  },
+  GH_AUDIT_WEBSOCKET_ORIGIN: {
+    title:
+      "A WebSocket upgrade from a foreign origin is accepted (cross-site WebSocket hijacking).",
+    howToSolve:
+      "Check `Origin` on every upgrade against an exact allowlist and refuse others with 403 before the handshake (`ws`: `verifyClient`, or check `req.headers.origin` in the `upgrade` handler). Browsers attach cookies to upgrades and CORS does not apply to WebSockets.",
+  },
+} as const satisfies Record<string, CodeInfo>;
+
+export type AuditFindingCode = keyof typeof AUDIT_FINDING_CODES;
+// ─── END audit findings ──────────────────────────────────────────────────────────────────────
+
+// ─── BEGIN doctor findings (`gatehouse doctor`; owned by src/doctor/) ─────────────────────────
+/**
+ * Findings of `gatehouse doctor URL --origin ORIGIN`: why a browser would refuse (or, for notes,
+ * treat specially) one cross-origin request, step by step as the Fetch Standard runs it.
+ */
+export const DOCTOR_CODES = {
+  GH_DOCTOR_UNREACHABLE: {
+    title: "The server could not be reached (DNS, connection, TLS or timeout).",
+    howToSolve:
+      "Check the URL, that the server is running and listening on that address, and that nothing in between (firewall, proxy) drops the connection. The browser would report the same failure as a TypeError.",
+  },
+  GH_DOCTOR_PREFLIGHT_STATUS: {
+    title: "The preflight (`OPTIONS`) was answered with a status outside 200-299.",
+    howToSolve:
+      "Answer `OPTIONS` for this path with `204` (or `200`) before authentication, routing or method checks run: the browser never sends cookies or `Authorization` with a preflight.",
+  },
+  GH_DOCTOR_PREFLIGHT_REDIRECT: {
+    title: "The preflight was answered with a redirect, which browsers never follow.",
+    howToSolve:
+      "Call the final URL directly (a trailing slash or `http`→`https` redirect is the usual cause) or answer `OPTIONS` before the redirect happens.",
+  },
+  GH_DOCTOR_ACAO_MISSING: {
+    title: "The response has no `Access-Control-Allow-Origin` header.",
+    howToSolve:
+      "Send `Access-Control-Allow-Origin` with the page's origin (or `*` for public data without credentials) on every response to this origin, error responses included (nginx: `add_header ... always`).",
+  },
+  GH_DOCTOR_ACAO_MULTIPLE: {
+    title: "`Access-Control-Allow-Origin` appears more than once (or holds a list).",
+    howToSolve:
+      "Send exactly one origin. Two lines usually mean two layers add CORS (a proxy and the application): keep one of them.",
+  },
+  GH_DOCTOR_ACAO_MISMATCH: {
+    title: "`Access-Control-Allow-Origin` is not the page's origin.",
+    howToSolve:
+      "Answer with the origin exactly as the browser sent it in `Origin`: scheme, host and port, no trailing slash, no path, same case.",
+  },
+  GH_DOCTOR_ACAO_WILDCARD_CREDENTIALS: {
+    title: "`Access-Control-Allow-Origin: *` was sent to a request with credentials.",
+    howToSolve:
+      "With credentials the browser needs the origin itself: echo the allowed origin (and `Vary: Origin`) instead of `*`, and send `Access-Control-Allow-Credentials: true`.",
+  },
+  GH_DOCTOR_ACAC_MISSING: {
+    title: "A request with credentials got no `Access-Control-Allow-Credentials: true`.",
+    howToSolve:
+      "Send `Access-Control-Allow-Credentials: true` (lower-case `true`, nothing else) on the preflight and on the response, or do not send credentials.",
+  },
+  GH_DOCTOR_ALLOW_METHODS_INVALID: {
+    title: "`Access-Control-Allow-Methods` cannot be parsed as a list of methods.",
+    howToSolve: "List methods separated by commas, e.g. `PUT, PATCH, DELETE`: tokens only.",
+  },
+  GH_DOCTOR_METHOD_NOT_ALLOWED: {
+    title: "The preflight did not allow the request's method.",
+    howToSolve:
+      "List the method in `Access-Control-Allow-Methods`, exactly as the browser sends it: methods are case-sensitive and only DELETE, GET, HEAD, OPTIONS, POST and PUT are upper-cased by browsers.",
+  },
+  GH_DOCTOR_METHOD_WILDCARD_CREDENTIALS: {
+    title: "The method was allowed only by `*`, which does not count with credentials.",
+    howToSolve: "List the method by name in `Access-Control-Allow-Methods`.",
+  },
+  GH_DOCTOR_ALLOW_HEADERS_INVALID: {
+    title: "`Access-Control-Allow-Headers` cannot be parsed as a list of header names.",
+    howToSolve: "List header names separated by commas, e.g. `content-type, authorization`.",
+  },
+  GH_DOCTOR_HEADER_NOT_ALLOWED: {
+    title: "The preflight did not allow a header the request sends.",
+    howToSolve: "List the header in `Access-Control-Allow-Headers` (any case).",
+  },
+  GH_DOCTOR_HEADER_WILDCARD_CREDENTIALS: {
+    title: "A header was allowed only by `*`, which does not count with credentials.",
+    howToSolve: "List the header by name in `Access-Control-Allow-Headers`.",
+  },
+  GH_DOCTOR_AUTHORIZATION_WILDCARD: {
+    title: "`Authorization` was covered only by `Access-Control-Allow-Headers: *`.",
+    howToSolve:
+      "List `authorization` by name. The Fetch Standard and Firefox never let `*` cover it; Chromium still does, so the request works in some browsers and fails in others.",
+  },
+  GH_DOCTOR_MAX_AGE: {
+    title: "`Access-Control-Max-Age` is invalid or above a browser's cap.",
+    howToSolve:
+      "Give whole seconds. Browsers cap the preflight cache: Chromium at 7200, Firefox at 86400, WebKit at 600; an invalid value means the default of 5 seconds.",
+  },
+  GH_DOCTOR_REDIRECT_INVALID: {
+    title: "A redirect cannot be followed by a CORS request.",
+    howToSolve:
+      "Redirect only to `http(s)` URLs without `user:password@`, at most 20 times; better, call the final URL directly.",
+  },
+  GH_DOCTOR_REDIRECT_TAINTED: {
+    title: "A cross-origin redirect made the browser send `Origin: null` on the next hop.",
+    howToSolve:
+      "Call the final URL directly. Otherwise the next server must answer `Access-Control-Allow-Origin: *` (without credentials) or `null`, which is unsafe to allow.",
+  },
+  GH_DOCTOR_HEADER_DROPPED: {
+    title: "A request header was dropped or refused before sending, as `fetch()` would.",
+    howToSolve:
+      "Browsers set forbidden headers (`Cookie`, `Host`, `Origin`, `Sec-*`, ...) themselves and drop `Authorization` on a cross-origin redirect; do not rely on sending them from script.",
+  },
+  GH_DOCTOR_NOT_EXPOSED: {
+    title: "A response header is hidden from script.",
+    howToSolve:
+      "List it in `Access-Control-Expose-Headers` (`*` works only without credentials); Cache-Control, Content-Language, Content-Length, Content-Type, Expires, Last-Modified and Pragma are always readable.",
+  },
+} as const satisfies Record<string, CodeInfo>;
+
+export type DoctorCode = keyof typeof DOCTOR_CODES;
+// ─── END doctor findings ─────────────────────────────────────────────────────────────────────

@@ -144,3 +144,163 @@ export const SAFELISTED_RESPONSE_HEADERS: ReadonlySet<string> = new Set([
 
 /** fetch.bs §cors-non-wildcard-request-header-name: never covered by `*`. */
 export const NON_WILDCARD_REQUEST_HEADER = "authorization";
+
+// ---- request-header safelisting (fetch.bs §cors-safelisted-request-header) -----------------
+
+/** fetch.bs §cors-safelisted-request-header step 1: a longer value is never safelisted. */
+export const SAFELISTED_VALUE_MAX_BYTES = 128;
+
+/** fetch.bs §cors-unsafe-request-header-names step 5: the total of safelisted values. */
+export const SAFELISTED_TOTAL_MAX_BYTES = 1024;
+
+/** fetch.bs §cors-unsafe-request-header-byte: control bytes but tab, and these delimiters. */
+export function isCorsUnsafeRequestHeaderByte(code: number): boolean {
+  if (code < 0x20) return code !== 0x09;
+  switch (code) {
+    case 0x22: // "
+    case 0x28: // (
+    case 0x29: // )
+    case 0x3a: // :
+    case 0x3c: // <
+    case 0x3e: // >
+    case 0x3f: // ?
+    case 0x40: // @
+    case 0x5b: // [
+    case 0x5c: // \
+    case 0x5d: // ]
+    case 0x7b: // {
+    case 0x7d: // }
+    case 0x7f: // DEL
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** The first CORS-unsafe byte of a (byte-string) value, or -1. */
+export function indexOfCorsUnsafeByte(value: string): number {
+  for (let i = 0; i < value.length; i++) {
+    if (isCorsUnsafeRequestHeaderByte(value.charCodeAt(i))) return i;
+  }
+  return -1;
+}
+
+/** The `Content-Type` essences that do not need a preflight. */
+export const SAFELISTED_CONTENT_TYPES: ReadonlySet<string> = new Set([
+  "application/x-www-form-urlencoded",
+  "multipart/form-data",
+  "text/plain",
+]);
+
+const HTTP_WHITESPACE = /^[\t\n\r ]+|[\t\n\r ]+$/g;
+
+/**
+ * WHATWG MIME Sniffing §parse-a-mime-type, as far as the essence: null on failure. Parameters
+ * never make the parse fail (invalid ones are skipped), so they are not examined.
+ */
+export function parseMimeEssence(input: string): string | null {
+  const text = input.replace(HTTP_WHITESPACE, "");
+  const slash = text.indexOf("/");
+  if (slash <= 0) return null;
+  const type = text.slice(0, slash);
+  if (!isToken(type)) return null;
+  const semicolon = text.indexOf(";", slash + 1);
+  const subtype = (semicolon === -1 ? text.slice(slash + 1) : text.slice(slash + 1, semicolon))
+    // Trailing HTTP whitespace only; leading whitespace makes the subtype fail the token test.
+    .replace(/[\t\n\r ]+$/, "");
+  if (!isToken(subtype)) return null;
+  return `${type}/${subtype}`.toLowerCase();
+}
+
+/**
+ * fetch.bs §simple-range-header-value with allowWhitespace false: `bytes=start-end`, either
+ * side optional but not both. Returns [start, end] or null on failure.
+ */
+export function parseSingleRange(value: string): [number | null, number | null] | null {
+  const match = /^bytes=([0-9]*)-([0-9]*)$/.exec(value);
+  if (match === null) return null;
+  const start = match[1] === "" || match[1] === undefined ? null : Number(match[1]);
+  const end = match[2] === "" || match[2] === undefined ? null : Number(match[2]);
+  if (start === null && end === null) return null;
+  if (start !== null && end !== null && start > end) return null;
+  return [start, end];
+}
+
+/** Why a header is or is not a CORS-safelisted request-header. */
+export type SafelistVerdict =
+  | { readonly safelisted: true }
+  | { readonly safelisted: false; readonly why: string };
+
+const LANGUAGE_BYTE = /^[0-9A-Za-z *,\-.;=]*$/;
+
+/** fetch.bs §cors-safelisted-request-header, with the reason when the answer is no. */
+export function safelistRequestHeader(name: string, value: string): SafelistVerdict {
+  const no = (why: string): SafelistVerdict => ({ safelisted: false, why });
+  const lower = name.toLowerCase();
+  const known =
+    lower === "accept" ||
+    lower === "accept-language" ||
+    lower === "content-language" ||
+    lower === "content-type" ||
+    lower === "range";
+  if (!known) return no(`${lower} is not one of the CORS-safelisted request headers`);
+  if (value.length > SAFELISTED_VALUE_MAX_BYTES) {
+    return no(
+      `its value is ${value.length} bytes, more than the ${SAFELISTED_VALUE_MAX_BYTES} allowed`,
+    );
+  }
+  const unsafe = (): SafelistVerdict | null => {
+    const at = indexOfCorsUnsafeByte(value);
+    if (at === -1) return null;
+    const code = value.charCodeAt(at);
+    const shown =
+      code < 0x20 || code === 0x7f ? `0x${code.toString(16).padStart(2, "0")}` : `"${value[at]}"`;
+    return no(`its value contains the CORS-unsafe byte ${shown}`);
+  };
+  switch (lower) {
+    case "accept":
+      return unsafe() ?? { safelisted: true };
+    case "accept-language":
+    case "content-language":
+      return LANGUAGE_BYTE.test(value)
+        ? { safelisted: true }
+        : no("its value has a byte other than letters, digits, space and `*,-.;=`");
+    case "content-type": {
+      const bad = unsafe();
+      if (bad !== null) return bad;
+      const essence = parseMimeEssence(value);
+      if (essence === null) return no(`"${value}" is not a MIME type`);
+      if (!SAFELISTED_CONTENT_TYPES.has(essence)) {
+        return no(
+          `its MIME type is ${essence}; only application/x-www-form-urlencoded, multipart/form-data and text/plain are safelisted`,
+        );
+      }
+      return { safelisted: true };
+    }
+    default: {
+      const range = parseSingleRange(value);
+      if (range === null)
+        return no(`"${value}" is not a single range of the form bytes=START-[END]`);
+      if (range[0] === null)
+        return no(`"${value}" is a suffix range (bytes=-N), which is not safelisted`);
+      return { safelisted: true };
+    }
+  }
+}
+
+/** fetch.bs §request-body-header-name: dropped when a redirect turns the request into GET. */
+export const REQUEST_BODY_HEADER_NAMES: ReadonlySet<string> = new Set([
+  "content-encoding",
+  "content-language",
+  "content-location",
+  "content-type",
+]);
+
+/** fetch.bs §redirect-status. */
+export const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
+
+/** fetch.bs §header-value: no leading/trailing tab or space, no NUL, CR or LF. */
+export function isHeaderValue(value: string): boolean {
+  if (/^[\t ]|[\t ]$/.test(value)) return false;
+  return !/[\0\r\n]/.test(value);
+}

@@ -32,6 +32,7 @@ import { websocketOriginCheck } from "./guards/websocket-origin.js";
 import { upstreamRequestHeaders } from "./http/forwarding.js";
 import { peerAddress, TrustedPeers } from "./http/peers.js";
 import { normalizeTarget, prefixMatches } from "./http/target.js";
+import { Inspector } from "./inspector.js";
 import type { Logger } from "./log.js";
 import { silentLogger } from "./log.js";
 import { Upstream } from "./proxy/http.js";
@@ -92,6 +93,7 @@ export function createGateway(config: GatehouseConfig, options: GatewayOptions =
     config.tls?.hsts != null
       ? `max-age=${config.tls.hsts.maxAge}${config.tls.hsts.includeSubDomains ? "; includeSubDomains" : ""}`
       : null;
+  const inspector = new Inspector(config.inspector, (address) => trusted.has(address));
   const upstreams = new Map<string, Upstream>();
   const routes: CompiledRoute[] = config.routes.map((route, i) => {
     const policy =
@@ -204,6 +206,9 @@ export function createGateway(config: GatehouseConfig, options: GatewayOptions =
 
   function applyCors(res: ServerResponse, decision: CorsDecision): void {
     for (const [name, value] of decision.headers) res.setHeader(name, value);
+    if (config.debugHeader && decision.kind !== "not-cors") {
+      res.setHeader("X-Gatehouse-Cors", decision.reason.code);
+    }
     if (decision.vary.length > 0)
       res.setHeader("Vary", mergeVary(res.getHeader("Vary"), decision.vary));
   }
@@ -242,7 +247,9 @@ export function createGateway(config: GatehouseConfig, options: GatewayOptions =
     // host
     const host = hostGuard.check(req.rawHeaders, target.authority);
     if (host instanceof Failure) return sendError(x, res, host);
-    if (target.path.startsWith(RESERVED_PREFIX)) return serveOwn(x, res, target.path, method);
+    if (target.path.startsWith(RESERVED_PREFIX)) {
+      return serveOwn(x, req, res, target.path, target.query, method);
+    }
     // route
     const compiled = findRoute(target.path);
     if (compiled === null) return sendError(x, res, new Failure("GH_NOT_FOUND"));
@@ -258,7 +265,18 @@ export function createGateway(config: GatehouseConfig, options: GatewayOptions =
         selfOrigins: selves,
         policy: compiled.policy,
       });
-      if (refused !== null) return sendError(x, res, refused);
+      if (refused !== null) {
+        const site = headerString(req.headers["sec-fetch-site"]);
+        inspector.recordGuard(
+          "csrf",
+          false,
+          "GH_CSRF_REFUSED",
+          origin ?? `(Sec-Fetch-Site: ${site})`,
+          method,
+          x.path,
+        );
+        return sendError(x, res, refused);
+      }
     }
     // cors
     const sameOrigin = origin !== undefined && selves.includes(origin);
@@ -268,6 +286,8 @@ export function createGateway(config: GatehouseConfig, options: GatewayOptions =
         : { method, headers: req.headers },
     );
     x.decision = decision;
+    if (origin !== undefined && !sameOrigin)
+      inspector.recordDecision(decision, origin, method, x.path);
     if (decision.status !== null) {
       res.statusCode = decision.status;
       applyCors(res, decision);
@@ -282,6 +302,8 @@ export function createGateway(config: GatehouseConfig, options: GatewayOptions =
       return serveStatic(x, req, res, compiled, target.path, target.query, method);
     const upstream = compiled.upstream as Upstream;
     const extra: (readonly [string, string])[] = [...decision.headers];
+    if (config.debugHeader && decision.kind !== "not-cors")
+      extra.push(["X-Gatehouse-Cors", decision.reason.code]);
     if (hsts !== null) extra.push(["Strict-Transport-Security", hsts]);
     const peer = peerAddress(req.socket.remoteAddress);
     upstream.forward({
@@ -339,9 +361,24 @@ export function createGateway(config: GatehouseConfig, options: GatewayOptions =
   }
 
   /** The door's own endpoints under RESERVED_PREFIX. */
-  function serveOwn(x: Exchange, res: ServerResponse, path: string, method: string): void {
+  function serveOwn(
+    x: Exchange,
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    query: string,
+    method: string,
+  ): void {
     if (method !== "GET" && method !== "HEAD")
       return sendError(x, res, new Failure("GH_METHOD_NOT_ALLOWED"));
+    if (path === `${RESERVED_PREFIX}inspector` || path.startsWith(`${RESERVED_PREFIX}inspector/`)) {
+      const status = inspector.serve(req, res, path, query);
+      if (status === null) return sendError(x, res, new Failure("GH_NOT_FOUND"));
+      // The event stream stays open: its line is written when it ends.
+      if (path.endsWith("/events")) res.once("close", () => logExchange(x, status, null));
+      else logExchange(x, status, null);
+      return;
+    }
     let body: unknown;
     if (path === `${RESERVED_PREFIX}health`) {
       body = {
@@ -398,7 +435,21 @@ export function createGateway(config: GatehouseConfig, options: GatewayOptions =
         selfOrigins(host.host),
         websocketPolicy,
       );
-      if (refused !== null) return refuse(refused);
+      const wsOrigin = req.headers.origin;
+      if (refused !== null) {
+        inspector.recordGuard(
+          "websocket",
+          false,
+          "GH_WS_ORIGIN_REFUSED",
+          wsOrigin ?? "(legacy Sec-WebSocket-Origin)",
+          "GET",
+          x.path,
+        );
+        return refuse(refused);
+      }
+      if (wsOrigin !== undefined && !selfOrigins(host.host).includes(wsOrigin)) {
+        inspector.recordGuard("websocket", true, "ALLOWED", wsOrigin, "GET", x.path);
+      }
       if (closing) return refuse(new Failure("GH_WS_LIMIT", "The front door is shutting down."));
       if (tunnels.size >= config.limits.maxWebSockets) return refuse(new Failure("GH_WS_LIMIT"));
       const tunnel: Tunnel = new Tunnel(
@@ -479,6 +530,7 @@ export function createGateway(config: GatehouseConfig, options: GatewayOptions =
     async close() {
       if (closing) return;
       closing = true;
+      inspector.close();
       const deadline = Date.now() + config.limits.shutdownGraceMs;
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();

@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import { connect } from "node:net";
 import { WebSocketServer } from "ws";
 import type { GatehouseConfig, Route } from "../../src/gateway/config/types.js";
-import { DEFAULT_LIMITS } from "../../src/gateway/config/types.js";
+import { DEFAULT_LIMITS, INSPECTOR_OFF } from "../../src/gateway/config/types.js";
 import type { Gateway } from "../../src/gateway/server.js";
 import { createGateway } from "../../src/gateway/server.js";
 
@@ -29,6 +29,8 @@ export function testConfig(
     tls: null,
     limits: { ...DEFAULT_LIMITS, shutdownGraceMs: 2_000 },
     log: { level: "silent", format: "json" },
+    inspector: INSPECTOR_OFF,
+    debugHeader: false,
     ...overrides,
   };
 }

@@ -3,6 +3,7 @@
  * upstream's OpenAI-style API at `/v1/` and its WebSocket echo at `/ws`, all on one origin, with
  * no CORS section (nothing granted cross-origin) and the CSRF guard on.
  */
+
 import { resolve } from "node:path";
 import { DEFAULT_LOG, resolveListen } from "./defaults.js";
 import { ConfigError } from "./error.js";
@@ -10,7 +11,7 @@ import { defaultHosts, originHostName } from "./hosts.js";
 import { deriveOrigin } from "./public-origin.js";
 import { ConfigReport } from "./report.js";
 import type { GatehouseConfig, Route } from "./types.js";
-import { DEFAULT_LIMITS } from "./types.js";
+import { DEFAULT_LIMITS, INSPECTOR_OFF } from "./types.js";
 
 export interface EmbeddedOptions {
   /** Where the built-in demo upstream listens. */
@@ -65,6 +66,8 @@ export function embeddedDefaultConfig(options: EmbeddedOptions): GatehouseConfig
     cors: null,
     websocket: Object.freeze({ allowOrigins: null }),
     csrf: true,
+    inspector: INSPECTOR_OFF,
+    debugHeader: false,
     tls: null,
     limits: DEFAULT_LIMITS,
     log: DEFAULT_LOG,

@@ -17,7 +17,8 @@ import { deriveOrigin, isInsecureOrigin, parsePublicOrigin } from "./public-orig
 import type { ConfigReport } from "./report.js";
 import { normalizeRoutes } from "./routes.js";
 import { normalizeTls } from "./tls.js";
-import type { GatehouseConfig, ListenAddress, LogConfig } from "./types.js";
+import type { GatehouseConfig, InspectorConfig, ListenAddress, LogConfig } from "./types.js";
+import { INSPECTOR_OFF } from "./types.js";
 
 export interface NormalizeOptions {
   /** Absolute path of the file, or null. */
@@ -98,7 +99,18 @@ export function normalizeConfig(
     tls,
     limits,
     log,
+    inspector: normalizeInspector(raw.inspector),
+    debugHeader: raw.debugHeader === true,
   });
+}
+
+/** `true`, `false` or `{ token }` (its shape is checked by the schema). */
+function normalizeInspector(value: unknown): InspectorConfig {
+  if (value === true) return Object.freeze({ enabled: true, token: null });
+  if (isRecord(value) && typeof value.token === "string") {
+    return Object.freeze({ enabled: true, token: value.token });
+  }
+  return INSPECTOR_OFF;
 }
 
 function normalizePublicOrigin(

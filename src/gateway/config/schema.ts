@@ -355,6 +355,27 @@ export const configFileSchema = z
     tls: tlsSchema,
     limits: limitsSchema,
     log: logSchema,
+    inspector: z
+      .union([
+        z.boolean(),
+        z.strictObject({
+          token: z.string().min(16).meta({
+            description:
+              "A secret of at least 16 characters. With it, the inspector answers anyone who presents it (`Authorization: Bearer <token>` or `?token=`); without it, only clients on this machine that reach the door directly.",
+          }),
+        }),
+      ])
+      .optional()
+      .meta({
+        description:
+          "The live CORS inspector at `/_gatehouse/inspector`: recent cross-origin decisions (origin, method, path, preflight or actual, verdict, reason code, the fix), updated over Server-Sent Events. Default false. `true` serves it to loopback clients that reach the door directly (not through a trusted proxy); `{ token }` to anyone with the token.",
+        default: false,
+      }),
+    debugHeader: z.boolean().optional().meta({
+      description:
+        "Add `X-Gatehouse-Cors: <reason code>` to responses of cross-origin requests, so the browser's network panel shows why. Default false: the codes tell any website how the policy is built.",
+      default: false,
+    }),
   })
   .meta({
     title: "Gatehouse configuration",

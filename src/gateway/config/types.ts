@@ -103,7 +103,19 @@ export interface GatehouseConfig {
   readonly tls: TlsConfig | null;
   readonly limits: Limits;
   readonly log: LogConfig;
+  /** The live CORS inspector: off, on for direct loopback clients, or on for a token holder. */
+  readonly inspector: InspectorConfig;
+  /** Add `X-Gatehouse-Cors: <reason code>` to responses of cross-origin requests. */
+  readonly debugHeader: boolean;
 }
+
+export interface InspectorConfig {
+  readonly enabled: boolean;
+  /** When set, required of every inspector request (and loopback is not enough). */
+  readonly token: string | null;
+}
+
+export const INSPECTOR_OFF: InspectorConfig = Object.freeze({ enabled: false, token: null });
 
 /** The door's own endpoints (health, policy) live here; routes never see these paths. */
 export const RESERVED_PREFIX = "/_gatehouse/";

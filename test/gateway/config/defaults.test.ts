@@ -491,3 +491,31 @@ describe("the embedded default (gatehouse serve without --config)", () => {
     );
   });
 });
+
+test("inspector and debugHeader: off by default; true, or a token of 16+ characters", async () => {
+  const { checkConfigText } = await import("../../../src/gateway/config/index.js");
+  const base = "routes:\n  - match: /\n    upstream: http://127.0.0.1:1\n";
+  const off = checkConfigText(base, { file: "inline.yaml", env: {} });
+  assert.deepEqual(
+    [off.config?.inspector, off.config?.debugHeader],
+    [{ enabled: false, token: null }, false],
+  );
+  const on = checkConfigText(`${base}inspector: true\ndebugHeader: true\n`, {
+    file: "inline.yaml",
+    env: {},
+  });
+  assert.deepEqual(
+    [on.config?.inspector, on.config?.debugHeader],
+    [{ enabled: true, token: null }, true],
+  );
+  const token = checkConfigText(`${base}inspector:\n  token: abcdefghijklmnopqrstuvwxyz\n`, {
+    file: "inline.yaml",
+    env: {},
+  });
+  assert.deepEqual(token.config?.inspector, { enabled: true, token: "abcdefghijklmnopqrstuvwxyz" });
+  const short = checkConfigText(`${base}inspector:\n  token: short\n`, {
+    file: "inline.yaml",
+    env: {},
+  });
+  assert.equal(short.ok, false);
+});

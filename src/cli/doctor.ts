@@ -1,0 +1,130 @@
+/**
+ * `gatehouse doctor URL --origin ORIGIN [--method M] [--header NAME[: value]]... [--credentials]
+ * [--json]`: does what a browser does for one cross-origin request and explains each step.
+ * Exit 0 allowed, 1 blocked (in at least one engine), 2 unreachable or usage error.
+ */
+import { parseArgs } from "node:util";
+import { httpTransport } from "../doctor/http.js";
+import { renderHuman, renderJson } from "../doctor/render.js";
+import { runDoctor } from "../doctor/run.js";
+import type { Header } from "../doctor/simulate.js";
+import { prepareRequest } from "../doctor/simulate.js";
+import type { Command } from "./main.js";
+import { version } from "./version.js";
+
+const USAGE =
+  "doctor URL --origin ORIGIN [--method M] [--header NAME[: value]]... [--credentials] [--json]";
+
+const HELP = `Usage: gatehouse ${USAGE}
+
+Does what a browser does for one cross-origin fetch() from a page on ORIGIN: decides whether a
+preflight is due (and why), sends it exactly as Chromium does, checks the answer, sends the
+request itself (following redirects as browsers do for CORS) and checks that answer too. Each
+step is shown with the header lines it read, then the verdict of the Fetch Standard, Chromium
+and Firefox, and the fix for Gatehouse, nginx, Express and Fastify.
+
+The request is really sent: a DELETE deletes, as it would from the browser.
+
+Options:
+      --origin ORIGIN      the page's origin, e.g. https://app.example.com (required)
+  -X, --method M           the method given to fetch() (default GET; case matters: patch != PATCH)
+  -H, --header "N: v"      a header set by script; repeatable. Without a value: "x"
+                           (Content-Type: application/json, Authorization: Bearer doctor)
+      --credentials        credentials: "include" (cookies); the default is "same-origin"
+      --timeout MS         per request (default 10000)
+      --insecure           accept any TLS certificate
+      --json               the report as JSON
+  -h, --help               show this help
+
+Exit status: 0 allowed, 1 blocked (by at least one engine), 2 could not reach or usage error.
+Codes are explained in docs/errors.md.`;
+
+const DEFAULT_VALUES: Record<string, string> = {
+  "content-type": "application/json",
+  authorization: "Bearer doctor",
+};
+
+/** `Name: value`, `Name:value` or `Name` alone. */
+export function parseHeaderArg(arg: string): Header {
+  const colon = arg.indexOf(":");
+  if (colon === -1) return [arg.trim(), DEFAULT_VALUES[arg.trim().toLowerCase()] ?? "x"];
+  return [arg.slice(0, colon).trim(), arg.slice(colon + 1).trim()];
+}
+
+export const doctor: Command = {
+  name: "doctor",
+  usage: USAGE,
+  summary: "run one cross-origin request as a browser would and explain the verdict",
+  async run(args) {
+    let values: {
+      origin?: string | undefined;
+      method?: string | undefined;
+      header?: string[] | undefined;
+      credentials?: boolean | undefined;
+      json?: boolean | undefined;
+      timeout?: string | undefined;
+      insecure?: boolean | undefined;
+      help?: boolean | undefined;
+    };
+    let positionals: string[];
+    try {
+      ({ values, positionals } = parseArgs({
+        args: [...args],
+        options: {
+          origin: { type: "string" },
+          method: { type: "string", short: "X" },
+          header: { type: "string", short: "H", multiple: true },
+          credentials: { type: "boolean" },
+          json: { type: "boolean" },
+          timeout: { type: "string" },
+          insecure: { type: "boolean" },
+          help: { type: "boolean", short: "h" },
+        },
+        allowPositionals: true,
+        strict: true,
+      }));
+    } catch (error) {
+      return usageError(error instanceof Error ? error.message : String(error));
+    }
+    if (values.help === true) {
+      console.log(HELP);
+      return 0;
+    }
+    if (positionals.length !== 1) {
+      return usageError(
+        positionals.length === 0 ? "URL is required" : `unexpected argument "${positionals[1]}"`,
+      );
+    }
+    if (values.origin === undefined || values.origin === "")
+      return usageError("--origin ORIGIN is required");
+    const timeoutMs = values.timeout === undefined ? 10_000 : Number(values.timeout);
+    if (!Number.isInteger(timeoutMs) || timeoutMs <= 0)
+      return usageError("--timeout takes a whole number of milliseconds");
+    const input = {
+      url: positionals[0] ?? "",
+      origin: values.origin,
+      method: values.method ?? "GET",
+      headers: (values.header ?? []).map(parseHeaderArg),
+      credentials: values.credentials === true,
+    };
+    const prepared = prepareRequest(input);
+    if (!prepared.ok) return usageError(prepared.error);
+    const transport = httpTransport({ timeoutMs, insecure: values.insecure === true });
+    try {
+      const report = await runDoctor(input, transport, {
+        userAgent: `gatehouse-doctor/${version()}`,
+      });
+      console.log(values.json === true ? renderJson(report) : renderHuman(report));
+      return report.exitCode;
+    } finally {
+      await transport.close();
+    }
+  },
+};
+
+function usageError(message: string): number {
+  console.error(
+    `gatehouse doctor: ${message}\n\nUsage: gatehouse ${USAGE}  (gatehouse doctor --help)`,
+  );
+  return 2;
+}
