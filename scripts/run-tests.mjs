@@ -63,7 +63,17 @@ console.log(`run-tests: ${files.length} file(s) on Node ${process.version}`);
 
 const child = spawn(
   process.execPath,
-  ["--import", "tsx", "--test", "--test-reporter=spec", ...nodeFlags, ...files],
+  // --test-force-exit: once every test has finished, exit even if a handle is still open
+  // (say, a browser that never finished closing), instead of holding CI until its time limit.
+  [
+    "--import",
+    "tsx",
+    "--test",
+    "--test-force-exit",
+    "--test-reporter=spec",
+    ...nodeFlags,
+    ...files,
+  ],
   { cwd: root, stdio: "inherit" },
 );
 
