@@ -37,7 +37,10 @@ Options:
   -h, --help              show this help
 
 SIGINT or SIGTERM stop accepting connections, let in-flight requests and streams finish
-(limits.shutdownGrace), close WebSockets with 1001 and exit 0. A bad configuration exits 1.`;
+(limits.shutdownGrace), close WebSockets with 1001 and exit 0. A bad configuration exits 1.
+SIGHUP re-reads the configuration file and applies it whole, or not at all: a file with
+problems (or a change of listen, tls on/off or log format, which need a restart) keeps the
+running configuration and logs why.`;
 
 interface Prepared {
   readonly config: GatehouseConfig;
@@ -76,6 +79,7 @@ function parseWorkers(value: string | undefined): number | null {
 }
 
 const SHUTDOWN_MESSAGE = "gatehouse:shutdown";
+const RELOAD_MESSAGE = "gatehouse:reload";
 
 /**
  * Resolves with the first SIGINT, SIGTERM or (in a cluster worker) shutdown message from the
@@ -182,6 +186,29 @@ async function runServer(
         `\nOpen ${config.publicOrigin} and chat with the demo model. Press Ctrl+C to stop.\n`,
       );
   }
+  // SIGHUP (or the primary's message in a cluster): re-read the file and swap it in whole, or
+  // keep the running configuration and log every reason why not.
+  const reload = () => {
+    if (configPath === undefined) {
+      log.warn("SIGHUP: the embedded demo has no configuration file to reload");
+      return;
+    }
+    try {
+      const next = loadConfig(configPath, listen === undefined ? {} : { listen });
+      door.gateway.reload(next.config);
+      log.info({ file: configPath, notes: next.lints.length }, "configuration reloaded");
+    } catch (error) {
+      const why = error instanceof ConfigError ? error.message : (error as Error).message;
+      log.error(
+        { file: configPath, reason: why },
+        "configuration reload refused; the previous configuration keeps serving",
+      );
+    }
+  };
+  process.on("SIGHUP", reload);
+  process.on("message", (message) => {
+    if (message === RELOAD_MESSAGE) reload();
+  });
   const signal = await nextSignal();
   log.info(
     { signal, grace: config.limits.shutdownGraceMs },
@@ -231,6 +258,9 @@ async function runPrimary(
     fork();
   });
   for (let i = 0; i < workers; i++) fork();
+  process.on("SIGHUP", () => {
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.send(RELOAD_MESSAGE);
+  });
   await nextSignal();
   stopping = true;
   const exits = Object.values(cluster.workers ?? {}).map(

@@ -63,6 +63,13 @@ export interface Gateway {
   listen(): Promise<AddressInfo>;
   /** Graceful: stop accepting, drain requests and streams up to the grace, close WebSockets with 1001. */
   close(): Promise<void>;
+  /**
+   * Replaces the running config with a validated one, atomically: requests that started before
+   * finish with the old one, every later request sees only the new one, and the old upstream
+   * pools close once their requests are done. Throws (and changes nothing) when the change
+   * needs a restart (listen address, TLS switched on/off or moved, log format).
+   */
+  reload(next: GatehouseConfig): void;
   /** Requests and tunnels in flight. */
   readonly inFlight: { readonly requests: number; readonly websockets: number };
 }
@@ -77,10 +84,20 @@ interface Exchange {
   errorId: string | null;
 }
 
-export function createGateway(config: GatehouseConfig, options: GatewayOptions = {}): Gateway {
-  const log = options.logger ?? silentLogger();
-  const proto = config.tls === null ? "http" : "https";
-  const hostGuard = new HostGuard(config.hosts);
+/** Everything derived from a config that requests read; replaced whole on reload. */
+interface CompiledConfig {
+  readonly config: GatehouseConfig;
+  readonly hostGuard: HostGuard;
+  readonly trusted: TrustedPeers;
+  readonly websocketPolicy: CorsPolicy;
+  readonly hsts: string | null;
+  readonly inspector: Inspector;
+  readonly upstreams: ReadonlyMap<string, Upstream>;
+  readonly routes: readonly CompiledRoute[];
+}
+
+/** Compiles a validated config; throws CorsConfigError only if it was not validated. */
+function compile(config: GatehouseConfig, previous: CompiledConfig | null): CompiledConfig {
   const trusted = new TrustedPeers(config.trustProxy);
   const globalPolicy =
     config.cors === null ? noCorsPolicy() : compileCorsPolicy(config.cors, "cors");
@@ -93,7 +110,15 @@ export function createGateway(config: GatehouseConfig, options: GatewayOptions =
     config.tls?.hsts != null
       ? `max-age=${config.tls.hsts.maxAge}${config.tls.hsts.includeSubDomains ? "; includeSubDomains" : ""}`
       : null;
-  const inspector = new Inspector(config.inspector, (address) => trusted.has(address));
+  // The inspector keeps its open pages across a reload unless its own settings changed.
+  const sameInspector =
+    previous !== null &&
+    previous.config.inspector.enabled === config.inspector.enabled &&
+    previous.config.inspector.token === config.inspector.token &&
+    previous.config.trustProxy.join() === config.trustProxy.join();
+  const inspector = sameInspector
+    ? previous.inspector
+    : new Inspector(config.inspector, (address) => trusted.has(address));
   const upstreams = new Map<string, Upstream>();
   const routes: CompiledRoute[] = config.routes.map((route, i) => {
     const policy =
@@ -112,13 +137,48 @@ export function createGateway(config: GatehouseConfig, options: GatewayOptions =
     }
     return { route, policy, upstream, serveStatic: null };
   });
+  return {
+    config,
+    hostGuard: new HostGuard(config.hosts),
+    trusted,
+    websocketPolicy,
+    hsts,
+    inspector,
+    upstreams,
+    routes,
+  };
+}
+
+/** Why a new config cannot replace the running one without a restart, or null if it can. */
+export function reloadBlocker(running: GatehouseConfig, next: GatehouseConfig): string | null {
+  const listen = (c: GatehouseConfig) => `${c.listen.host}:${c.listen.port}`;
+  if (listen(running) !== listen(next))
+    return `listen changed (${listen(running)} -> ${listen(next)}): restart to apply`;
+  if ((running.tls === null) !== (next.tls === null))
+    return "tls was switched on or off: restart to apply";
+  if (running.tls !== null && next.tls !== null) {
+    if (running.tls.cert !== next.tls.cert || running.tls.key !== next.tls.key)
+      return "tls.cert or tls.key moved: restart to apply";
+    if (JSON.stringify(running.tls.redirectHttp) !== JSON.stringify(next.tls.redirectHttp))
+      return "tls.redirectHttp changed: restart to apply";
+  }
+  if (running.log.format !== next.log.format) return "log.format changed: restart to apply";
+  return null;
+}
+
+export function createGateway(initial: GatehouseConfig, options: GatewayOptions = {}): Gateway {
+  const log = options.logger ?? silentLogger();
+  const proto = initial.tls === null ? "http" : "https";
+  // Requests read the compiled config once, at their start, so each one sees one config even
+  // if a reload lands while it is in flight.
+  let current = compile(initial, null);
 
   const server =
     options.server ??
     createHttpServer({
-      headersTimeout: config.limits.headersTimeoutMs,
-      requestTimeout: config.limits.requestTimeoutMs,
-      keepAliveTimeout: config.limits.keepAliveTimeoutMs,
+      headersTimeout: current.config.limits.headersTimeoutMs,
+      requestTimeout: current.config.limits.requestTimeoutMs,
+      keepAliveTimeout: current.config.limits.keepAliveTimeoutMs,
       // The host stage answers a missing Host with 421 and a JSON body.
       requireHostHeader: false,
       noDelay: true,
@@ -131,11 +191,14 @@ export function createGateway(config: GatehouseConfig, options: GatewayOptions =
 
   function selfOrigins(host: string): readonly string[] {
     const own = `${proto}://${host}`;
-    return own === config.publicOrigin ? [config.publicOrigin] : [config.publicOrigin, own];
+    return own === current.config.publicOrigin
+      ? [current.config.publicOrigin]
+      : [current.config.publicOrigin, own];
   }
 
   function findRoute(path: string): CompiledRoute | null {
-    for (const compiled of routes) if (prefixMatches(compiled.route.match, path)) return compiled;
+    for (const compiled of current.routes)
+      if (prefixMatches(compiled.route.match, path)) return compiled;
     return null;
   }
 
@@ -194,7 +257,7 @@ export function createGateway(config: GatehouseConfig, options: GatewayOptions =
       res.setHeader("Content-Length", Buffer.byteLength(body));
       res.setHeader("X-Gatehouse-Error-Id", id);
       res.setHeader("Cache-Control", "no-store");
-      if (hsts !== null) res.setHeader("Strict-Transport-Security", hsts);
+      if (current.hsts !== null) res.setHeader("Strict-Transport-Security", current.hsts);
       if (x.decision !== null) applyCors(res, x.decision);
       // A refused request may have a body still on its way; do not keep reading it.
       if (error.status === 413 || error.status === 421 || error.status === 400)
@@ -206,7 +269,7 @@ export function createGateway(config: GatehouseConfig, options: GatewayOptions =
 
   function applyCors(res: ServerResponse, decision: CorsDecision): void {
     for (const [name, value] of decision.headers) res.setHeader(name, value);
-    if (config.debugHeader && decision.kind !== "not-cors") {
+    if (current.config.debugHeader && decision.kind !== "not-cors") {
       res.setHeader("X-Gatehouse-Cors", decision.reason.code);
     }
     if (decision.vary.length > 0)
@@ -245,7 +308,7 @@ export function createGateway(config: GatehouseConfig, options: GatewayOptions =
     }
     x.path = target.path;
     // host
-    const host = hostGuard.check(req.rawHeaders, target.authority);
+    const host = current.hostGuard.check(req.rawHeaders, target.authority);
     if (host instanceof Failure) return sendError(x, res, host);
     if (target.path.startsWith(RESERVED_PREFIX)) {
       return serveOwn(x, req, res, target.path, target.query, method);
@@ -257,7 +320,7 @@ export function createGateway(config: GatehouseConfig, options: GatewayOptions =
     const origin = req.headers.origin;
     const selves = selfOrigins(host.host);
     // csrf
-    if (config.csrf) {
+    if (current.config.csrf) {
       const refused = csrfCheck({
         method,
         secFetchSite: headerString(req.headers["sec-fetch-site"]),
@@ -267,7 +330,7 @@ export function createGateway(config: GatehouseConfig, options: GatewayOptions =
       });
       if (refused !== null) {
         const site = headerString(req.headers["sec-fetch-site"]);
-        inspector.recordGuard(
+        current.inspector.recordGuard(
           "csrf",
           false,
           "GH_CSRF_REFUSED",
@@ -287,11 +350,11 @@ export function createGateway(config: GatehouseConfig, options: GatewayOptions =
     );
     x.decision = decision;
     if (origin !== undefined && !sameOrigin)
-      inspector.recordDecision(decision, origin, method, x.path);
+      current.inspector.recordDecision(decision, origin, method, x.path);
     if (decision.status !== null) {
       res.statusCode = decision.status;
       applyCors(res, decision);
-      if (hsts !== null) res.setHeader("Strict-Transport-Security", hsts);
+      if (current.hsts !== null) res.setHeader("Strict-Transport-Security", current.hsts);
       if (decision.status === 403) res.setHeader("Content-Length", "0");
       res.end();
       logExchange(x, decision.status, null);
@@ -302,9 +365,9 @@ export function createGateway(config: GatehouseConfig, options: GatewayOptions =
       return serveStatic(x, req, res, compiled, target.path, target.query, method);
     const upstream = compiled.upstream as Upstream;
     const extra: (readonly [string, string])[] = [...decision.headers];
-    if (config.debugHeader && decision.kind !== "not-cors")
+    if (current.config.debugHeader && decision.kind !== "not-cors")
       extra.push(["X-Gatehouse-Cors", decision.reason.code]);
-    if (hsts !== null) extra.push(["Strict-Transport-Security", hsts]);
+    if (current.hsts !== null) extra.push(["Strict-Transport-Security", current.hsts]);
     const peer = peerAddress(req.socket.remoteAddress);
     upstream.forward({
       req,
@@ -313,7 +376,7 @@ export function createGateway(config: GatehouseConfig, options: GatewayOptions =
       path: forwardedPath(compiled, target.path, target.query),
       headers: upstreamRequestHeaders(req.rawHeaders, {
         peer,
-        peerTrusted: trusted.has(req.socket.remoteAddress),
+        peerTrusted: current.trusted.has(req.socket.remoteAddress),
         proto,
         host: host.host,
         upgrade: false,
@@ -349,7 +412,7 @@ export function createGateway(config: GatehouseConfig, options: GatewayOptions =
     res.once("finish", () => logExchange(x, res.statusCode, null));
     const decorate = (out: ServerResponse) => {
       if (x.decision !== null) applyCors(out, x.decision);
-      if (hsts !== null) out.setHeader("Strict-Transport-Security", hsts);
+      if (current.hsts !== null) out.setHeader("Strict-Transport-Security", current.hsts);
     };
     (compiled.serveStatic as StaticHandler)(
       req,
@@ -372,7 +435,7 @@ export function createGateway(config: GatehouseConfig, options: GatewayOptions =
     if (method !== "GET" && method !== "HEAD")
       return sendError(x, res, new Failure("GH_METHOD_NOT_ALLOWED"));
     if (path === `${RESERVED_PREFIX}inspector` || path.startsWith(`${RESERVED_PREFIX}inspector/`)) {
-      const status = inspector.serve(req, res, path, query);
+      const status = current.inspector.serve(req, res, path, query);
       if (status === null) return sendError(x, res, new Failure("GH_NOT_FOUND"));
       // The event stream stays open: its line is written when it ends.
       if (path.endsWith("/events")) res.once("close", () => logExchange(x, status, null));
@@ -387,7 +450,7 @@ export function createGateway(config: GatehouseConfig, options: GatewayOptions =
         version: options.version ?? null,
       };
     } else if (path === `${RESERVED_PREFIX}policy`) {
-      body = policySummary(config);
+      body = policySummary(current.config);
     } else {
       return sendError(x, res, new Failure("GH_NOT_FOUND"));
     }
@@ -423,7 +486,7 @@ export function createGateway(config: GatehouseConfig, options: GatewayOptions =
       if (typeof target === "string")
         return refuse(new Failure(target === "path" ? "GH_PATH_MALFORMED" : "GH_TARGET_MALFORMED"));
       x.path = target.path;
-      const host = hostGuard.check(req.rawHeaders, target.authority);
+      const host = current.hostGuard.check(req.rawHeaders, target.authority);
       if (host instanceof Failure) return refuse(host);
       const compiled = findRoute(target.path);
       if (compiled === null || compiled.upstream === null)
@@ -433,11 +496,11 @@ export function createGateway(config: GatehouseConfig, options: GatewayOptions =
         req.headers.origin,
         headerString(req.headers["sec-websocket-origin"]),
         selfOrigins(host.host),
-        websocketPolicy,
+        current.websocketPolicy,
       );
       const wsOrigin = req.headers.origin;
       if (refused !== null) {
-        inspector.recordGuard(
+        current.inspector.recordGuard(
           "websocket",
           false,
           "GH_WS_ORIGIN_REFUSED",
@@ -448,10 +511,11 @@ export function createGateway(config: GatehouseConfig, options: GatewayOptions =
         return refuse(refused);
       }
       if (wsOrigin !== undefined && !selfOrigins(host.host).includes(wsOrigin)) {
-        inspector.recordGuard("websocket", true, "ALLOWED", wsOrigin, "GET", x.path);
+        current.inspector.recordGuard("websocket", true, "ALLOWED", wsOrigin, "GET", x.path);
       }
       if (closing) return refuse(new Failure("GH_WS_LIMIT", "The front door is shutting down."));
-      if (tunnels.size >= config.limits.maxWebSockets) return refuse(new Failure("GH_WS_LIMIT"));
+      if (tunnels.size >= current.config.limits.maxWebSockets)
+        return refuse(new Failure("GH_WS_LIMIT"));
       const tunnel: Tunnel = new Tunnel(
         {
           req,
@@ -461,13 +525,13 @@ export function createGateway(config: GatehouseConfig, options: GatewayOptions =
           path: forwardedPath(compiled, target.path, target.query),
           headers: upstreamRequestHeaders(req.rawHeaders, {
             peer: peerAddress(req.socket.remoteAddress),
-            peerTrusted: trusted.has(req.socket.remoteAddress),
+            peerTrusted: current.trusted.has(req.socket.remoteAddress),
             proto,
             host: host.host,
             upgrade: true,
           }),
-          connectTimeoutMs: config.limits.upstreamConnectTimeoutMs,
-          idleTimeoutMs: config.limits.streamIdleTimeoutMs,
+          connectTimeoutMs: current.config.limits.upstreamConnectTimeoutMs,
+          idleTimeoutMs: current.config.limits.streamIdleTimeoutMs,
           newErrorId,
           onDone: (status, error, errorId) => {
             x.errorId = errorId;
@@ -512,16 +576,37 @@ export function createGateway(config: GatehouseConfig, options: GatewayOptions =
     socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   });
 
+  /** Old pools retired by reloads: closed once their in-flight requests are done. */
+  const retiring = new Set<Upstream>();
+
   return {
     server,
-    config,
+    get config() {
+      return current.config;
+    },
+    reload(next) {
+      const blocker = reloadBlocker(current.config, next);
+      if (blocker !== null) throw new Error(blocker);
+      const compiled = compile(next, current);
+      const previous = current;
+      // One assignment: every request that starts from now on sees only the new config.
+      current = compiled;
+      server.headersTimeout = next.limits.headersTimeoutMs;
+      server.requestTimeout = next.limits.requestTimeoutMs;
+      server.keepAliveTimeout = next.limits.keepAliveTimeoutMs;
+      if (previous.inspector !== compiled.inspector) previous.inspector.close();
+      for (const upstream of previous.upstreams.values()) {
+        retiring.add(upstream);
+        void upstream.close().finally(() => retiring.delete(upstream));
+      }
+    },
     get inFlight() {
       return { requests, websockets: tunnels.size };
     },
     listen() {
       return new Promise((resolve, reject) => {
         server.once("error", reject);
-        server.listen(config.listen.port, config.listen.host, () => {
+        server.listen(current.config.listen.port, current.config.listen.host, () => {
           server.off("error", reject);
           resolve(server.address() as AddressInfo);
         });
@@ -530,11 +615,11 @@ export function createGateway(config: GatehouseConfig, options: GatewayOptions =
     async close() {
       if (closing) return;
       closing = true;
-      inspector.close();
-      const deadline = Date.now() + config.limits.shutdownGraceMs;
+      current.inspector.close();
+      const deadline = Date.now() + current.config.limits.shutdownGraceMs;
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      for (const tunnel of tunnels) tunnel.goAway(config.limits.shutdownGraceMs);
+      for (const tunnel of tunnels) tunnel.goAway(current.config.limits.shutdownGraceMs);
       while ((requests > 0 || tunnels.size > 0) && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 25));
         server.closeIdleConnections();
@@ -542,7 +627,7 @@ export function createGateway(config: GatehouseConfig, options: GatewayOptions =
       server.closeAllConnections();
       for (const tunnel of tunnels) tunnel.destroy();
       await stopped;
-      await Promise.all([...upstreams.values()].map((u) => u.destroy()));
+      await Promise.all([...current.upstreams.values(), ...retiring].map((u) => u.destroy()));
     },
   };
 }

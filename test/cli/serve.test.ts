@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import type { ChildProcess } from "node:child_process";
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -174,3 +174,42 @@ test("--workers 2 serves from two processes and stops cleanly", async () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("SIGHUP applies a good config file whole, and refuses a bad one while the old keeps serving", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "gatehouse-serve-"));
+  try {
+    writeFileSync(join(dir, "a.txt"), "a");
+    mkdirSync(join(dir, "v2"));
+    writeFileSync(join(dir, "v2", "a.txt"), "v2");
+    const file = join(dir, "gatehouse.yaml");
+    const yaml = (root: string) =>
+      `listen: 127.0.0.1:0\nroutes:\n  - match: /\n    static: ${root}\nlog:\n  level: info\n  format: json\n`;
+    writeFileSync(file, yaml(dir));
+    const door = await start(["serve", "--config", file]);
+    assert.equal(await (await fetch(`${door.url}/a.txt`)).text(), "a");
+    writeFileSync(file, yaml(join(dir, "v2")));
+    door.child.kill("SIGHUP");
+    await waitFor(() => door.output().includes("configuration reloaded"));
+    assert.equal(await (await fetch(`${door.url}/a.txt`)).text(), "v2");
+    writeFileSync(file, "routes:\n  - match: nope\n");
+    door.child.kill("SIGHUP");
+    await waitFor(() => door.output().includes("configuration reload refused"));
+    assert.match(door.output(), /GH_CONFIG_ROUTE_MATCH_INVALID/);
+    assert.equal(
+      await (await fetch(`${door.url}/a.txt`)).text(),
+      "v2",
+      "the previous configuration keeps serving",
+    );
+    assert.equal(await door.stop("SIGTERM"), 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+async function waitFor(condition: () => boolean, ms = 5_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

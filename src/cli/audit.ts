@@ -1,0 +1,142 @@
+/**
+ * `gatehouse audit URL [--ws URL] [--trusted ORIGIN]... [--json]`: probes a running server for
+ * CORS and WebSocket-origin misconfigurations and reports findings by severity.
+ * Exit 0 when nothing (or only `info`) is found, 1 on findings, 2 when the target could not be
+ * reached or on usage errors.
+ */
+import { parseArgs } from "node:util";
+import { AuditUnreachableError, runAudit } from "../audit/http.js";
+import { parseOrigin } from "../audit/probes.js";
+import { exitCode, renderHuman, renderJson } from "../audit/render.js";
+import type { Command } from "./main.js";
+
+const USAGE = "audit URL [--ws URL] [--trusted ORIGIN]... [--json]";
+
+const HELP = `Usage: gatehouse ${USAGE}
+
+Probes a server for CORS misconfigurations, as a browser-wielding attacker would: arbitrary
+origin reflection, \`null\`, pre-domain and post-domain look-alikes, unescaped dots, special
+characters in host names, http:// downgrades, third-party code-hosting origins, \`*\` with
+credentials, missing \`Vary: Origin\`, preflights that allow any method or header, and Private
+Network Access granted to anyone. With --ws, WebSocket upgrades from foreign origins.
+Only GET and OPTIONS requests (and WebSocket handshakes, closed at once) are sent; redirects
+are not followed.
+
+Options:
+      --ws URL          also probe this WebSocket endpoint (ws://, wss://, http:// or https://)
+      --trusted ORIGIN  an origin the server is meant to allow (repeatable): look-alikes of it
+                        are probed too, and it shows whether \`Vary: Origin\` is sent
+      --timeout MS      per request (default 10000)
+      --json            print the report as JSON
+  -h, --help            show this help
+
+Exit status: 0 no findings (info notes aside), 1 findings, 2 could not reach the target
+(or usage error). Codes are explained in docs/errors.md.`;
+
+export const audit: Command = {
+  name: "audit",
+  usage: USAGE,
+  summary: "probe a server for CORS and WebSocket-origin misconfigurations",
+  async run(args) {
+    let values: {
+      ws?: string | undefined;
+      trusted?: string[] | undefined;
+      timeout?: string | undefined;
+      json?: boolean | undefined;
+      help?: boolean | undefined;
+    };
+    let positionals: string[];
+    try {
+      ({ values, positionals } = parseArgs({
+        args: [...args],
+        options: {
+          ws: { type: "string" },
+          trusted: { type: "string", multiple: true },
+          timeout: { type: "string" },
+          json: { type: "boolean" },
+          help: { type: "boolean", short: "h" },
+        },
+        allowPositionals: true,
+        strict: true,
+      }));
+    } catch (error) {
+      return usageError(error instanceof Error ? error.message : String(error));
+    }
+    if (values.help === true) {
+      console.log(HELP);
+      return 0;
+    }
+    if (positionals.length === 0) return usageError("the URL to audit is required");
+    if (positionals.length > 1) return usageError(`unexpected argument "${positionals[1]}"`);
+
+    const target = parseUrl(positionals[0] ?? "", ["http:", "https:"]);
+    if (typeof target === "string") return usageError(target);
+    let ws: URL | null = null;
+    if (values.ws !== undefined) {
+      const parsed = parseUrl(values.ws, ["ws:", "wss:", "http:", "https:"]);
+      if (typeof parsed === "string") return usageError(`--ws: ${parsed}`);
+      ws = parsed;
+    }
+    const trusted: string[] = [];
+    for (const text of values.trusted ?? []) {
+      try {
+        trusted.push(parseOrigin(text));
+      } catch (error) {
+        return usageError(`--trusted: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    let timeoutMs = 10_000;
+    if (values.timeout !== undefined) {
+      timeoutMs = Number(values.timeout);
+      if (!Number.isInteger(timeoutMs) || timeoutMs < 1) {
+        return usageError("--timeout takes a whole number of milliseconds");
+      }
+    }
+
+    try {
+      const report = await runAudit({ target, ws, trusted, timeoutMs });
+      console.log(values.json === true ? renderJson(report) : renderHuman(report));
+      return exitCode(report);
+    } catch (error) {
+      if (!(error instanceof AuditUnreachableError)) throw error;
+      if (values.json === true) {
+        console.log(
+          JSON.stringify(
+            {
+              ok: false,
+              reachable: false,
+              target: target.href,
+              url: error.url,
+              error: error.message,
+            },
+            null,
+            2,
+          ),
+        );
+      } else {
+        console.error(`gatehouse audit: ${error.message}`);
+      }
+      return 2;
+    }
+  },
+};
+
+function parseUrl(text: string, schemes: readonly string[]): URL | string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return `"${text}" is not a URL (e.g. https://api.example.com/v1/models)`;
+  }
+  if (!schemes.includes(url.protocol)) {
+    return `"${text}" must start with ${schemes.map((s) => `${s}//`).join(" or ")}`;
+  }
+  return url;
+}
+
+function usageError(message: string): number {
+  console.error(
+    `gatehouse audit: ${message}\n\nUsage: gatehouse ${USAGE}  (gatehouse audit --help)`,
+  );
+  return 2;
+}
