@@ -2,6 +2,7 @@
  * `gatehouse <command>`: parses the command line and dispatches to one module per command.
  * Each command returns its exit code; nothing here calls process.exit, so tests can run it.
  */
+import { audit } from "./audit.js";
 import { check } from "./check.js";
 import { doctor } from "./doctor.js";
 import { serve } from "./serve.js";
@@ -16,7 +17,7 @@ export interface Command {
   run(args: readonly string[]): Promise<number>;
 }
 
-const COMMANDS: readonly Command[] = [serve, check, doctor];
+const COMMANDS: readonly Command[] = [serve, check, doctor, audit];
 
 export function helpText(): string {
   const lines = [

@@ -1,0 +1,224 @@
+/**
+ * From exchanges (probe, response) to the audit's findings. Pure.
+ *
+ * - Each probe's judge gives drafts; drafts with the same code merge into one finding that
+ *   keeps the most severe example as evidence and lists the other origins in `alsoAccepted`.
+ * - When any origin is reflected, the look-alike families say nothing more: they fold into the
+ *   reflection finding (their origins join `alsoAccepted`). `null` stays separate.
+ * - `Vary: Origin` is judged across responses: the `Access-Control-Allow-Origin` answer is
+ *   dynamic when the GET probes did not all get the same one.
+ */
+import { STATUS_CODES } from "node:http";
+import type { AuditFindingCode } from "../core/codes.js";
+import { AUDIT_FINDING_CODES } from "../core/codes.js";
+import type { FindingDraft, Fix, Probe, ProbeResponse, Severity } from "./probes.js";
+import { headerValue, SEVERITIES, variesOnOrigin } from "./probes.js";
+
+export interface Exchange {
+  readonly probe: Probe;
+  /** null when the probe got no answer (see `error`). */
+  readonly response: ProbeResponse | null;
+  readonly error: string | null;
+}
+
+export interface Evidence {
+  /** The request as sent, one header per line, without the body. */
+  readonly request: readonly string[];
+  /** The status line and the CORS-relevant headers seen. */
+  readonly response: readonly string[];
+}
+
+export interface Finding {
+  readonly code: AuditFindingCode;
+  readonly severity: Severity;
+  readonly title: string;
+  /** The probe whose exchange is the evidence. */
+  readonly probe: string;
+  /** The `Origin` that probe sent, or null. */
+  readonly origin: string | null;
+  readonly credentials: boolean;
+  readonly evidence: Evidence;
+  readonly why: string;
+  readonly fix: Fix;
+  /** Other origins that got the same grant (or were folded into this finding). */
+  readonly alsoAccepted: readonly string[];
+}
+
+/** The response headers shown as evidence, in this order. */
+const EVIDENCE_HEADERS = [
+  "access-control-allow-origin",
+  "access-control-allow-credentials",
+  "access-control-allow-methods",
+  "access-control-allow-headers",
+  "access-control-allow-private-network",
+  "access-control-expose-headers",
+  "access-control-max-age",
+  "vary",
+  "upgrade",
+  "connection",
+  "sec-websocket-accept",
+];
+
+/** `access-control-allow-origin` → `Access-Control-Allow-Origin`. */
+export function displayName(name: string): string {
+  return name.replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase());
+}
+
+export function evidenceFor(probe: Probe, response: ProbeResponse | null): Evidence {
+  const url = new URL(probe.request.url);
+  const request = [
+    `${probe.request.method} ${url.pathname}${url.search} HTTP/1.1`,
+    `Host: ${url.host}`,
+    ...(probe.request.kind === "websocket"
+      ? ["Connection: Upgrade", "Upgrade: websocket", "Sec-WebSocket-Version: 13"]
+      : []),
+    ...probe.request.headers.map(([name, value]) => `${name}: ${value}`),
+  ];
+  if (response === null) return { request, response: [] };
+  const status = `HTTP/1.1 ${response.status} ${STATUS_CODES[response.status] ?? ""}`.trimEnd();
+  const lines = [status];
+  for (const name of EVIDENCE_HEADERS) {
+    if (probe.request.kind === "http" && WEBSOCKET_ONLY.has(name)) continue;
+    for (const value of response.headers[name] ?? []) lines.push(`${displayName(name)}: ${value}`);
+  }
+  return { request, response: lines };
+}
+
+const WEBSOCKET_ONLY: ReadonlySet<string> = new Set([
+  "upgrade",
+  "connection",
+  "sec-websocket-accept",
+]);
+
+const FOLDED_INTO_REFLECTION: ReadonlySet<AuditFindingCode> = new Set<AuditFindingCode>([
+  "GH_AUDIT_PREDOMAIN",
+  "GH_AUDIT_SUBSTRING",
+  "GH_AUDIT_POSTDOMAIN",
+  "GH_AUDIT_UNESCAPED_DOT",
+  "GH_AUDIT_SPECIAL_CHARACTERS",
+  "GH_AUDIT_ANY_SUBDOMAIN",
+  "GH_AUDIT_INSECURE_ORIGIN",
+  "GH_AUDIT_THIRD_PARTY",
+  "GH_AUDIT_LOCALHOST",
+]);
+
+export function rank(severity: Severity): number {
+  return SEVERITIES.indexOf(severity);
+}
+
+interface Draft {
+  readonly draft: FindingDraft;
+  readonly exchange: Exchange;
+}
+
+export function analyze(exchanges: readonly Exchange[]): Finding[] {
+  const drafts: Draft[] = [];
+  for (const exchange of exchanges) {
+    if (exchange.response === null) continue;
+    for (const draft of exchange.probe.judge(exchange.response)) drafts.push({ draft, exchange });
+  }
+  const vary = varyDraft(exchanges);
+  if (vary !== null) drafts.push(vary);
+
+  const byCode = new Map<AuditFindingCode, Draft[]>();
+  for (const d of drafts) {
+    const list = byCode.get(d.draft.code) ?? [];
+    list.push(d);
+    byCode.set(d.draft.code, list);
+  }
+
+  const findings: Finding[] = [];
+  const reflected = byCode.has("GH_AUDIT_ORIGIN_REFLECTED");
+  const folded: string[] = [];
+  for (const [code, list] of byCode) {
+    if (reflected && FOLDED_INTO_REFLECTION.has(code)) {
+      for (const d of list)
+        if (d.exchange.probe.origin !== null) folded.push(d.exchange.probe.origin);
+      continue;
+    }
+    findings.push(merge(list));
+  }
+  if (folded.length > 0) {
+    const index = findings.findIndex((f) => f.code === "GH_AUDIT_ORIGIN_REFLECTED");
+    const f = findings[index];
+    if (f !== undefined) {
+      findings[index] = { ...f, alsoAccepted: unique([...f.alsoAccepted, ...folded]) };
+    }
+  }
+  return findings.sort(
+    (a, b) => rank(a.severity) - rank(b.severity) || a.code.localeCompare(b.code),
+  );
+}
+
+function merge(list: readonly Draft[]): Finding {
+  // The most severe draft is the evidence; ties go to the probe sent first.
+  const best = list.reduce((a, b) => (rank(b.draft.severity) < rank(a.draft.severity) ? b : a));
+  const { draft, exchange } = best;
+  const others = list
+    .filter((d) => d !== best)
+    .map((d) => d.exchange.probe.origin)
+    .filter((o): o is string => o !== null && o !== exchange.probe.origin);
+  return {
+    code: draft.code,
+    severity: draft.severity,
+    title: draft.title,
+    probe: exchange.probe.id,
+    origin: exchange.probe.origin,
+    credentials: draft.credentials,
+    evidence: evidenceFor(exchange.probe, exchange.response),
+    why: draft.why,
+    fix: draft.fix,
+    alsoAccepted: unique(others),
+  };
+}
+
+function unique(items: readonly string[]): string[] {
+  return [...new Set(items)];
+}
+
+/**
+ * The ACAO answer is dynamic when the plain GETs (with and without `Origin`) did not all get the
+ * same one. Then every response needs `Vary: Origin`: high where a response that grants an
+ * origin lacks it (a cache hands that grant to others), low where only responses that grant
+ * nothing lack it (a cache hands the refusal to the allowed origin).
+ */
+function varyDraft(exchanges: readonly Exchange[]): Draft | null {
+  const gets = exchanges.filter(
+    (e): e is Exchange & { response: ProbeResponse } =>
+      e.response !== null && e.probe.request.kind === "http" && e.probe.request.method === "GET",
+  );
+  const answers = new Set(
+    gets.map((e) => headerValue(e.response, "access-control-allow-origin") ?? ""),
+  );
+  if (answers.size < 2) return null;
+  const missing = gets.filter((e) => !variesOnOrigin(e.response));
+  if (missing.length === 0) return null;
+  const granting = missing.find((e) => {
+    const acao = headerValue(e.response, "access-control-allow-origin");
+    return acao !== undefined && acao !== "*";
+  });
+  const exchange = granting ?? missing[0];
+  if (exchange === undefined) return null;
+  const code = "GH_AUDIT_VARY_MISSING";
+  return {
+    exchange,
+    draft: {
+      code,
+      severity: granting === undefined ? "low" : "high",
+      title: AUDIT_FINDING_CODES[code].title,
+      why:
+        granting === undefined
+          ? "Responses that grant nothing lack `Vary: Origin` while others grant an origin: a cache (browser, CDN, proxy) that stored the refusal hands it to an allowed origin, which breaks it; no origin gains access."
+          : "This response grants one origin but does not say it depends on `Origin`: a browser or shared cache stores it and serves the grant to requests from other origins (cache poisoning), or serves another origin's answer to this one. With reflection, a cached grant for the attacker's origin outlives the attack.",
+      fix: {
+        gatehouse: [
+          "# Gatehouse sends `Vary: Origin` on every response of a route whose policy is not `*`",
+          "cors:",
+          "  allowOrigins: [https://app.example.com]",
+        ],
+        generic: AUDIT_FINDING_CODES[code].howToSolve,
+      },
+      credentials: headerValue(exchange.response, "access-control-allow-credentials") === "true",
+    },
+  };
+}
