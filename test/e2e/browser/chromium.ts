@@ -20,7 +20,7 @@ export const LAUNCH_TIMEOUT_MS = 60_000;
  * Headless Chromium with a fresh profile (launch() uses a new temporary one) and every name
  * under example.test resolved to loopback, so that pages get real, distinct origins.
  */
-export function launchChromium(): Promise<Browser> {
+export function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
@@ -34,6 +34,7 @@ export function launchChromium(): Promise<Browser> {
       "--disable-quic",
       "--disable-sync",
       "--host-resolver-rules=MAP *.example.test 127.0.0.1",
+      ...extraArgs,
     ],
   });
 }

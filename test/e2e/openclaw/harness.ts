@@ -418,3 +418,43 @@ function connectFrame(options: ConnectOptions, challenge: Frame): unknown {
   }
   return { type: "req", id: "connect", method: "connect", params };
 }
+
+/** The OpenClaw config this suite proves (written to ~/.openclaw/openclaw.json). */
+export function openclawConfig(publicOrigin: string, demoUrl: string): Record<string, unknown> {
+  return {
+    gateway: {
+      // Gatehouse connects from loopback and rebuilds X-Forwarded-For: trust it to.
+      trustedProxies: ["127.0.0.1"],
+      // The browser origin the Control UI is served from (the door's publicOrigin).
+      controlUi: { allowedOrigins: [publicOrigin] },
+      // Small, so the per-client lockout is quick to show.
+      auth: { rateLimit: { maxAttempts: 3, windowMs: 60_000, lockoutMs: 300_000 } },
+      // The OpenAI-compatible API, off by default.
+      http: { endpoints: { chatCompletions: { enabled: true } } },
+      // gateway.publicOrigin is left out: OpenClaw accepts only https:// there (http only for
+      // localhost), and this suite's door speaks plain HTTP.
+    },
+    agents: { defaults: { model: { primary: "demo/gatehouse-demo" } } },
+    models: {
+      mode: "merge",
+      providers: {
+        demo: {
+          baseUrl: new URL("/v1", demoUrl).href,
+          apiKey: "demo-key",
+          api: "openai-completions",
+          models: [
+            {
+              id: "gatehouse-demo",
+              name: "Gatehouse demo",
+              reasoning: false,
+              input: ["text"],
+              cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
+              contextWindow: 200_000,
+              maxTokens: 4_096,
+            },
+          ],
+        },
+      },
+    },
+  };
+}
