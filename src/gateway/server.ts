@@ -23,7 +23,7 @@ import type { CorsDecision, CorsPolicy } from "../core/policy.js";
 import { compileCorsPolicy, noCorsPolicy } from "../core/policy.js";
 import { mergeVary } from "../core/vary.js";
 import type { GatehouseConfig, Route } from "./config/types.js";
-import { RESERVED_PREFIX } from "./config/types.js";
+import { checkingInterval, RESERVED_PREFIX } from "./config/types.js";
 import type { GatewayError } from "./errors.js";
 import { errorBody, GatewayError as Failure, newErrorId, rawErrorResponse } from "./errors.js";
 import { csrfCheck } from "./guards/csrf.js";
@@ -83,6 +83,9 @@ interface Exchange {
   decision: CorsDecision | null;
   errorId: string | null;
 }
+
+/** Node's own limit on header lines when maxHeadersCount is left unset. */
+const NODE_DEFAULT_MAX_HEADERS = 2000;
 
 /** Everything derived from a config that requests read; replaced whole on reload. */
 interface CompiledConfig {
@@ -177,6 +180,9 @@ export function createGateway(initial: GatehouseConfig, options: GatewayOptions 
     options.server ??
     createHttpServer({
       headersTimeout: current.config.limits.headersTimeoutMs,
+      // Node checks these timeouts only this often (30 s by default): a Slowloris client would
+      // otherwise hold its connection that long whatever headersTimeout says.
+      connectionsCheckingInterval: checkingInterval(current.config.limits),
       requestTimeout: current.config.limits.requestTimeoutMs,
       keepAliveTimeout: current.config.limits.keepAliveTimeoutMs,
       // The host stage answers a missing Host with 421 and a JSON body.
@@ -184,6 +190,8 @@ export function createGateway(initial: GatehouseConfig, options: GatewayOptions 
       noDelay: true,
     });
   let requests = 0;
+  /** Sockets answered with `Connection: close`: no later request on them is processed. */
+  const closingSockets = new WeakSet<object>();
   const tunnels = new Set<Tunnel>();
   let closing = false;
 
@@ -260,8 +268,12 @@ export function createGateway(initial: GatehouseConfig, options: GatewayOptions 
       if (current.hsts !== null) res.setHeader("Strict-Transport-Security", current.hsts);
       if (x.decision !== null) applyCors(res, x.decision);
       // A refused request may have a body still on its way; do not keep reading it.
-      if (error.status === 413 || error.status === 421 || error.status === 400)
+      if (error.status === 413 || error.status === 421 || error.status === 400) {
         res.setHeader("Connection", "close");
+        // The socket may already be detached from the request when a late error is written.
+        const socket = res.socket ?? x.req.socket;
+        if (socket !== null && socket !== undefined) closingSockets.add(socket);
+      }
       res.end(body);
     }
     logExchange(x, error.status, error);
@@ -279,6 +291,9 @@ export function createGateway(initial: GatehouseConfig, options: GatewayOptions 
   // ---- HTTP requests ----------------------------------------------------------------------
 
   function handleRequest(req: IncomingMessage, res: ServerResponse): void {
+    // A request pipelined behind one we refused with `Connection: close` is never processed
+    // (RFC 9112 §9.6); Node closes the connection once that refusal is written.
+    if (closingSockets.has(req.socket)) return;
     requests++;
     res.once("close", () => requests--);
     const x = newExchange(req);
@@ -291,8 +306,10 @@ export function createGateway(initial: GatehouseConfig, options: GatewayOptions 
 
   function serve(x: Exchange, req: IncomingMessage, res: ServerResponse): void {
     const method = req.method ?? "GET";
-    const maxHeaders = server.maxHeadersCount ?? 0;
-    if (maxHeaders > 0 && req.rawHeaders.length / 2 >= maxHeaders) {
+    // Node reports null for its default of 2000 (0 would mean no limit); it counts entries of
+    // rawHeaders (names and values), so 1000 header lines already reach it.
+    const maxHeaders = server.maxHeadersCount ?? NODE_DEFAULT_MAX_HEADERS;
+    if (maxHeaders > 0 && req.rawHeaders.length >= maxHeaders) {
       // Node drops headers beyond the count but still frames the body with them; a request
       // whose real framing headers may be hidden is never forwarded.
       return sendError(x, res, new Failure("GH_TARGET_MALFORMED", "Too many header lines."));
@@ -481,6 +498,10 @@ export function createGateway(initial: GatehouseConfig, options: GatewayOptions 
         .map((p) => p.trim());
       if (protocols.length !== 1 || protocols[0] !== "websocket" || req.method !== "GET") {
         return refuse(new Failure("GH_UPGRADE_UNSUPPORTED"));
+      }
+      const maxHeaders = server.maxHeadersCount ?? NODE_DEFAULT_MAX_HEADERS;
+      if (maxHeaders > 0 && req.rawHeaders.length >= maxHeaders) {
+        return refuse(new Failure("GH_TARGET_MALFORMED", "Too many header lines."));
       }
       const target = normalizeTarget(req.url ?? "");
       if (typeof target === "string")

@@ -10,6 +10,7 @@ import type { Server as HttpsServer } from "node:https";
 import { createServer as createHttpsServer } from "node:https";
 import { createSecureContext } from "node:tls";
 import type { Limits, TlsConfig } from "./config/types.js";
+import { checkingInterval } from "./config/types.js";
 import { HostGuard } from "./guards/host.js";
 import { normalizeTarget } from "./http/target.js";
 import type { Logger } from "./log.js";
@@ -42,6 +43,7 @@ export function createHttpsListener(
   const server = createHttpsServer({
     ...readPair(tls),
     headersTimeout: limits.headersTimeoutMs,
+    connectionsCheckingInterval: checkingInterval(limits),
     requestTimeout: limits.requestTimeoutMs,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     requireHostHeader: false,

@@ -120,6 +120,14 @@ export const INSPECTOR_OFF: InspectorConfig = Object.freeze({ enabled: false, to
 /** The door's own endpoints (health, policy) live here; routes never see these paths. */
 export const RESERVED_PREFIX = "/_gatehouse/";
 
+/**
+ * How often Node enforces headersTimeout and requestTimeout on open connections (its default,
+ * 30 s, would let a Slowloris client hold a connection that long whatever the limits say).
+ */
+export function checkingInterval(limits: Pick<Limits, "headersTimeoutMs">): number {
+  return Math.max(50, Math.min(1_000, Math.floor(limits.headersTimeoutMs / 2)));
+}
+
 export const DEFAULT_LIMITS: Limits = Object.freeze({
   maxBodyBytes: 25 * 1024 * 1024,
   headersTimeoutMs: 30_000,

@@ -22,6 +22,12 @@ const HOP_BY_HOP = new Set([
   "http2-settings",
 ]);
 
+/**
+ * End-to-end headers a `Connection` line cannot remove: the Host the upstream must see
+ * (SPEC: preserved) and the body's framing.
+ */
+const NEVER_NOMINATED = new Set(["host", "content-length"]);
+
 /** Set by the front door only; a client's copy never reaches the upstream. */
 const FORWARDING = new Set([
   "forwarded",
@@ -92,7 +98,8 @@ export function upstreamRequestHeaders(raw: readonly string[], ctx: ForwardConte
     const name = raw[i] as string;
     const value = raw[i + 1] as string;
     const lower = name.toLowerCase();
-    if (HOP_BY_HOP.has(lower) || (drop?.has(lower) ?? false)) continue;
+    if (HOP_BY_HOP.has(lower) || ((drop?.has(lower) ?? false) && !NEVER_NOMINATED.has(lower)))
+      continue;
     if (lower === "expect") continue; // Node has answered 100-continue already.
     if (FORWARDING.has(lower)) {
       if (ctx.peerTrusted) {
