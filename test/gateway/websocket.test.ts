@@ -150,3 +150,32 @@ test("an upstream's refusal of an upgrade is relayed with one Content-Length and
   assert.equal(reply.match(/^content-length:/gim)?.length, 1, reply);
   assert.equal(reply.match(/^keep-alive:/gim), null);
 });
+
+test("the upstream's 101 passes without hop-by-hop headers or the names its Connection nominates", async () => {
+  const upstream101 = (await import("node:http")).createServer();
+  upstream101.on("upgrade", (_req, socket) => {
+    socket.write(
+      "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade, X-Internal\r\nX-Internal: secret\r\nKeep-Alive: timeout=5\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\nX-Kept: yes\r\n\r\n",
+    );
+    socket.end();
+  });
+  await new Promise<void>((resolve) => upstream101.listen(0, "127.0.0.1", resolve));
+  const port = (upstream101.address() as { port: number }).port;
+  const other = await startGateway(testConfig([upstreamRoute(`http://127.0.0.1:${port}`)]));
+  try {
+    const reply = await sendRaw(
+      other.port,
+      "GET /ws HTTP/1.1\r\nHost: gateway.test\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
+      1_000,
+    );
+    assert.match(reply, /^HTTP\/1\.1 101 /);
+    assert.doesNotMatch(reply, /x-internal/i);
+    assert.doesNotMatch(reply, /keep-alive/i);
+    assert.match(reply, /^X-Kept: yes$/im);
+    assert.match(reply, /^Sec-WebSocket-Accept: /im);
+    assert.equal(reply.match(/^connection:/gim)?.length, 1);
+  } finally {
+    await other.close();
+    upstream101.close();
+  }
+});

@@ -11,7 +11,7 @@ import { request as httpsRequest } from "node:https";
 import type { Duplex } from "node:stream";
 import type { GatewayError } from "../errors.js";
 import { rawErrorResponse } from "../errors.js";
-import { isDroppedResponseHeader } from "../http/forwarding.js";
+import { isDroppedResponseHeader, nominatedInResponse } from "../http/forwarding.js";
 import { toGatewayError } from "./http.js";
 import { clientCloseFrame, FrameTracker, serverCloseFrame } from "./ws-frames.js";
 
@@ -98,10 +98,13 @@ export class Tunnel {
       return;
     }
     this.upstreamSocket = socket;
-    const lines = ["HTTP/1.1 101 Switching Protocols"];
+    // Hop-by-hop headers (and those the upstream's Connection nominates) stop here, as on every
+    // response; the door states the switch itself.
+    const lines = ["HTTP/1.1 101 Switching Protocols", "Connection: Upgrade", "Upgrade: websocket"];
+    const nominated = nominatedInResponse(res.headers.connection);
     for (let i = 0; i < res.rawHeaders.length; i += 2) {
       const name = (res.rawHeaders[i] as string).toLowerCase();
-      if (name.startsWith("access-control-")) continue;
+      if (isDroppedResponseHeader(name, nominated)) continue;
       lines.push(`${res.rawHeaders[i]}: ${res.rawHeaders[i + 1]}`);
     }
     client.write(`${lines.join("\r\n")}\r\n\r\n`);
