@@ -4,10 +4,11 @@
  * Exit 0 when nothing (or only `info`) is found, 1 on findings, 2 when the target could not be
  * reached or on usage errors.
  */
-import { parseArgs } from "node:util";
 import { AuditUnreachableError, runAudit } from "../audit/http.js";
 import { parseOrigin } from "../audit/probes.js";
 import { exitCode, renderHuman, renderJson } from "../audit/render.js";
+import type { CommandSyntax } from "./args.js";
+import { parseCommandArgs, usageError as usageErrorOf } from "./args.js";
 import type { Command } from "./main.js";
 
 const USAGE = "audit URL [--ws URL] [--trusted ORIGIN]... [--json]";
@@ -38,34 +39,15 @@ export const audit: Command = {
   usage: USAGE,
   summary: "probe a server for CORS and WebSocket-origin misconfigurations",
   async run(args) {
-    let values: {
-      ws?: string | undefined;
-      trusted?: string[] | undefined;
-      timeout?: string | undefined;
-      json?: boolean | undefined;
-      help?: boolean | undefined;
-    };
-    let positionals: string[];
-    try {
-      ({ values, positionals } = parseArgs({
-        args: [...args],
-        options: {
-          ws: { type: "string" },
-          trusted: { type: "string", multiple: true },
-          timeout: { type: "string" },
-          json: { type: "boolean" },
-          help: { type: "boolean", short: "h" },
-        },
-        allowPositionals: true,
-        strict: true,
-      }));
-    } catch (error) {
-      return usageError(error instanceof Error ? error.message : String(error));
-    }
-    if (values.help === true) {
-      console.log(HELP);
-      return 0;
-    }
+    const parsed = parseCommandArgs(SYNTAX, args, {
+      ws: { type: "string" },
+      trusted: { type: "string", multiple: true },
+      timeout: { type: "string" },
+      json: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    });
+    if (typeof parsed === "number") return parsed;
+    const { values, positionals } = parsed;
     if (positionals.length === 0) return usageError("the URL to audit is required");
     if (positionals.length > 1) return usageError(`unexpected argument "${positionals[1]}"`);
 
@@ -134,9 +116,8 @@ function parseUrl(text: string, schemes: readonly string[]): URL | string {
   return url;
 }
 
+const SYNTAX: CommandSyntax = { name: "audit", usage: USAGE, help: HELP };
+
 function usageError(message: string): number {
-  console.error(
-    `gatehouse audit: ${message}\n\nUsage: gatehouse ${USAGE}  (gatehouse audit --help)`,
-  );
-  return 2;
+  return usageErrorOf(SYNTAX, message);
 }

@@ -2,7 +2,6 @@
  * `gatehouse check --config FILE [--json]`: validates a configuration and lints it for risky
  * choices. Exit 0 when valid (notes are printed, not fatal), 1 when invalid, 2 on usage errors.
  */
-import { parseArgs } from "node:util";
 import type { LocatedLint, LocatedProblem } from "../gateway/config/index.js";
 import {
   checkConfigFile,
@@ -11,6 +10,8 @@ import {
   formatListen,
 } from "../gateway/config/index.js";
 import type { GatehouseConfig } from "../gateway/config/types.js";
+import type { CommandSyntax } from "./args.js";
+import { parseCommandArgs, usageError as usageErrorOf } from "./args.js";
 import type { Command } from "./main.js";
 
 const USAGE = "check --config FILE [--json]";
@@ -42,30 +43,13 @@ export const check: Command = {
   usage: USAGE,
   summary: "validate a config file and lint it for risky choices",
   async run(args) {
-    let values: {
-      config?: string | undefined;
-      json?: boolean | undefined;
-      help?: boolean | undefined;
-    };
-    let positionals: string[];
-    try {
-      ({ values, positionals } = parseArgs({
-        args: [...args],
-        options: {
-          config: { type: "string", short: "c" },
-          json: { type: "boolean" },
-          help: { type: "boolean", short: "h" },
-        },
-        allowPositionals: true,
-        strict: true,
-      }));
-    } catch (error) {
-      return usageError(error instanceof Error ? error.message : String(error));
-    }
-    if (values.help === true) {
-      console.log(HELP);
-      return 0;
-    }
+    const parsed = parseCommandArgs(SYNTAX, args, {
+      config: { type: "string", short: "c" },
+      json: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    });
+    if (typeof parsed === "number") return parsed;
+    const { values, positionals } = parsed;
     if (positionals.length > 0) {
       return usageError(
         `unexpected argument "${positionals[0]}"${values.config === undefined ? `; did you mean --config ${positionals[0]}?` : ""}`,
@@ -100,11 +84,10 @@ export const check: Command = {
   },
 };
 
+const SYNTAX: CommandSyntax = { name: "check", usage: USAGE, help: HELP };
+
 function usageError(message: string): number {
-  console.error(
-    `gatehouse check: ${message}\n\nUsage: gatehouse ${USAGE}  (gatehouse check --help)`,
-  );
-  return 2;
+  return usageErrorOf(SYNTAX, message);
 }
 
 /** The effective values the defaults produced, which the file may not spell out. */

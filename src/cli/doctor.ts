@@ -3,12 +3,13 @@
  * [--json]`: does what a browser does for one cross-origin request and explains each step.
  * Exit 0 allowed, 1 blocked (in at least one engine), 2 unreachable or usage error.
  */
-import { parseArgs } from "node:util";
 import { httpTransport } from "../doctor/http.js";
 import { renderHuman, renderJson } from "../doctor/render.js";
 import { runDoctor } from "../doctor/run.js";
 import type { Header } from "../doctor/simulate.js";
 import { prepareRequest } from "../doctor/simulate.js";
+import type { CommandSyntax } from "./args.js";
+import { parseCommandArgs, usageError as usageErrorOf } from "./args.js";
 import type { Command } from "./main.js";
 import { version } from "./version.js";
 
@@ -56,40 +57,18 @@ export const doctor: Command = {
   usage: USAGE,
   summary: "run one cross-origin request as a browser would and explain the verdict",
   async run(args) {
-    let values: {
-      origin?: string | undefined;
-      method?: string | undefined;
-      header?: string[] | undefined;
-      credentials?: boolean | undefined;
-      json?: boolean | undefined;
-      timeout?: string | undefined;
-      insecure?: boolean | undefined;
-      help?: boolean | undefined;
-    };
-    let positionals: string[];
-    try {
-      ({ values, positionals } = parseArgs({
-        args: [...args],
-        options: {
-          origin: { type: "string" },
-          method: { type: "string", short: "X" },
-          header: { type: "string", short: "H", multiple: true },
-          credentials: { type: "boolean" },
-          json: { type: "boolean" },
-          timeout: { type: "string" },
-          insecure: { type: "boolean" },
-          help: { type: "boolean", short: "h" },
-        },
-        allowPositionals: true,
-        strict: true,
-      }));
-    } catch (error) {
-      return usageError(error instanceof Error ? error.message : String(error));
-    }
-    if (values.help === true) {
-      console.log(HELP);
-      return 0;
-    }
+    const parsed = parseCommandArgs(SYNTAX, args, {
+      origin: { type: "string" },
+      method: { type: "string", short: "X" },
+      header: { type: "string", short: "H", multiple: true },
+      credentials: { type: "boolean" },
+      json: { type: "boolean" },
+      timeout: { type: "string" },
+      insecure: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    });
+    if (typeof parsed === "number") return parsed;
+    const { values, positionals } = parsed;
     if (positionals.length !== 1) {
       return usageError(
         positionals.length === 0 ? "URL is required" : `unexpected argument "${positionals[1]}"`,
@@ -122,9 +101,8 @@ export const doctor: Command = {
   },
 };
 
+const SYNTAX: CommandSyntax = { name: "doctor", usage: USAGE, help: HELP };
+
 function usageError(message: string): number {
-  console.error(
-    `gatehouse doctor: ${message}\n\nUsage: gatehouse ${USAGE}  (gatehouse doctor --help)`,
-  );
-  return 2;
+  return usageErrorOf(SYNTAX, message);
 }
