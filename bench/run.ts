@@ -18,6 +18,7 @@ import { evaluateGoals } from "./goals.js";
 import { defaultGatehouseSource, type GatehouseSource } from "./libraries/gatehouse.js";
 import { GROUPS, type Group } from "./libraries/index.js";
 import { type MeasuredRow, parseWorkerReport, type VariantInfo } from "./protocol.js";
+import { runProxySuite } from "./proxy/run.js";
 import { type RunContext, renderSection } from "./report.js";
 import { aggregate, ResultTable } from "./stats.js";
 
@@ -158,7 +159,10 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exitCode = 1;
-});
+main()
+  // The proxy suite (bench/proxy/): whole servers under wrk, after the engine suite.
+  .then(() => runProxySuite({ smoke: SMOKE }))
+  .catch((error: unknown) => {
+    process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  });

@@ -1,0 +1,221 @@
+/**
+ * One benchmark server per process. Started by targets.ts as
+ *
+ *   taskset -c <cpu> node --import tsx bench/proxy/server.ts <kind> [upstream-url]
+ *
+ * and prints one line `{"port":N}` on stdout once it listens on 127.0.0.1 (port 0).
+ * Every kind is built from its real package with the configuration listed in targets.ts.
+ */
+
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Pool } from "undici";
+import { CORS } from "./workloads.js";
+
+const SMALL_JSON = JSON.stringify({ id: "chatcmpl-1", object: "model", ok: true, n: 42 });
+
+function announce(port: number): void {
+  process.stdout.write(`${JSON.stringify({ port })}\n`);
+}
+
+function listen(server: Server): void {
+  server.keepAliveTimeout = 65_000;
+  server.listen(0, "127.0.0.1", () => announce((server.address() as AddressInfo).port));
+}
+
+/** The upstream every proxy forwards to: small JSON on GET, the body length on POST. */
+function upstream(): void {
+  listen(
+    createServer((req, res) => {
+      if (req.method === "POST") {
+        let bytes = 0;
+        req.on("data", (chunk: Buffer) => {
+          bytes += chunk.length;
+        });
+        req.on("end", () => {
+          res.writeHead(200, { "content-type": "application/json" });
+          res.end(`{"bytes":${bytes}}`);
+        });
+        return;
+      }
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(SMALL_JSON);
+    }),
+  );
+}
+
+const HOP = new Set([
+  "connection",
+  "keep-alive",
+  "transfer-encoding",
+  "proxy-connection",
+  "upgrade",
+  "te",
+  "trailer",
+]);
+
+/** The floor for a Node proxy: node:http in, one undici Pool out, streamed both ways. */
+function floor(target: string): void {
+  const pool = new Pool(target, { connections: 128, pipelining: 1 });
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const headers: Record<string, string | string[]> = {};
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value !== undefined && !HOP.has(name)) headers[name] = value;
+    }
+    const hasBody = req.method !== "GET" && req.method !== "HEAD";
+    pool.stream(
+      {
+        path: req.url ?? "/",
+        method: req.method as "GET",
+        headers,
+        body: hasBody ? req : null,
+      },
+      ({ statusCode, headers: upstreamHeaders }) => {
+        const out: Record<string, string | string[]> = {};
+        for (const [name, value] of Object.entries(upstreamHeaders)) {
+          if (value !== undefined && !HOP.has(name)) out[name] = value;
+        }
+        res.writeHead(statusCode, out);
+        return res;
+      },
+      (error) => {
+        if (error && !res.headersSent) {
+          res.statusCode = 502;
+          res.end();
+        } else if (error) res.destroy();
+      },
+    );
+  });
+  listen(server);
+}
+
+/** A plain node:http server answering every preflight 204 with fixed CORS headers: the ceiling. */
+function plain204(): void {
+  const headers = {
+    "access-control-allow-origin": CORS.origin,
+    "access-control-allow-credentials": "true",
+    "access-control-allow-methods": CORS.methods.join(", "),
+    "access-control-allow-headers": CORS.headers.join(", "),
+    "access-control-max-age": String(CORS.maxAge),
+    vary: "Origin",
+  };
+  listen(
+    createServer((_req, res) => {
+      res.writeHead(204, headers);
+      res.end();
+    }),
+  );
+}
+
+async function gatehouse(target: string): Promise<void> {
+  const { testConfig, upstreamRoute } = await import("../../test/gateway/fixtures.js");
+  const { createGateway } = await import("../../src/gateway/server.js");
+  const config = testConfig([upstreamRoute(target)], {
+    cors: {
+      allowOrigins: [CORS.origin],
+      allowCredentials: true,
+      allowMethods: [...CORS.methods],
+      allowHeaders: [...CORS.headers],
+      maxAge: CORS.maxAge,
+    },
+  });
+  const gateway = createGateway(config);
+  const address = await gateway.listen();
+  announce(address.port);
+}
+
+async function fastifyProxy(target: string): Promise<void> {
+  const { default: Fastify } = await import("fastify");
+  const { default: proxy } = await import("@fastify/http-proxy");
+  const app = Fastify({ logger: false });
+  await app.register(proxy, { upstream: target });
+  await app.listen({ port: 0, host: "127.0.0.1" });
+  announce((app.server.address() as AddressInfo).port);
+}
+
+async function fastifyCors(): Promise<void> {
+  const { default: Fastify } = await import("fastify");
+  const { default: cors } = await import("@fastify/cors");
+  const app = Fastify({ logger: false });
+  await app.register(cors, {
+    origin: [CORS.origin],
+    credentials: true,
+    methods: [...CORS.methods],
+    allowedHeaders: [...CORS.headers],
+    maxAge: CORS.maxAge,
+  });
+  app.get("/", async () => ({ ok: true }));
+  await app.listen({ port: 0, host: "127.0.0.1" });
+  announce((app.server.address() as AddressInfo).port);
+}
+
+async function expressCors(): Promise<void> {
+  const { default: express } = await import("express");
+  const { default: cors } = await import("cors");
+  const app = express();
+  app.use(
+    cors({
+      origin: [CORS.origin],
+      credentials: true,
+      methods: [...CORS.methods],
+      allowedHeaders: [...CORS.headers],
+      maxAge: CORS.maxAge,
+    }),
+  );
+  app.get("/", (_req, res) => {
+    res.json({ ok: true });
+  });
+  listen(createServer(app));
+}
+
+async function honoCors(): Promise<void> {
+  const { Hono } = await import("hono");
+  const { cors } = await import("hono/cors");
+  const { serve } = await import("@hono/node-server");
+  const app = new Hono();
+  app.use(
+    "*",
+    cors({
+      origin: [CORS.origin],
+      credentials: true,
+      allowMethods: [...CORS.methods],
+      allowHeaders: [...CORS.headers],
+      maxAge: CORS.maxAge,
+    }),
+  );
+  app.get("/", (c) => c.json({ ok: true }));
+  serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, (info) => announce(info.port));
+}
+
+async function main(): Promise<void> {
+  const [kind, target] = process.argv.slice(2);
+  const need = (): string => {
+    if (target === undefined) throw new Error(`${kind} needs an upstream URL`);
+    return target;
+  };
+  switch (kind) {
+    case "upstream":
+      return upstream();
+    case "floor":
+      return floor(need());
+    case "plain-204":
+      return plain204();
+    case "gatehouse":
+      return gatehouse(need());
+    case "fastify-proxy":
+      return fastifyProxy(need());
+    case "fastify-cors":
+      return fastifyCors();
+    case "express-cors":
+      return expressCors();
+    case "hono-cors":
+      return honoCors();
+    default:
+      throw new Error(`unknown server kind ${kind}`);
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`server: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,270 @@
+/**
+ * How each peer is started: every server in a child process of its own (its own process
+ * group, so that it and its children can be killed by pid), pinned to the server core, on
+ * 127.0.0.1. Node servers listen on port 0 and report it; nginx gets a free port picked here.
+ * Every child started is tracked and killed at the end, on error, and on SIGINT/SIGTERM.
+ */
+
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { CORS } from "./workloads.js";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const SERVER = "bench/proxy/server.ts";
+
+const live = new Set<ChildProcess>();
+const tempDirs = new Set<string>();
+
+/** Remembers a child (started with `detached: true`) until it exits; returns the forget call. */
+export function track(child: ChildProcess): () => void {
+  live.add(child);
+  const forget = () => live.delete(child);
+  child.once("exit", forget);
+  return forget;
+}
+
+function killGroup(child: ChildProcess): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, "SIGKILL");
+  } catch {
+    try {
+      child.kill("SIGKILL");
+    } catch {}
+  }
+}
+
+/** Kills every tracked child's process group, by pid, and removes temporary directories. */
+export function killAll(): void {
+  for (const child of live) killGroup(child);
+  live.clear();
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  tempDirs.clear();
+}
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    killAll();
+    process.exit(130);
+  });
+}
+process.once("exit", killAll);
+
+export interface Running {
+  readonly id: string;
+  readonly pid: number;
+  readonly url: string;
+  stop(): void;
+}
+
+export interface TargetInfo {
+  readonly id: string;
+  readonly label: string;
+  /** How it is configured, for the report. */
+  readonly configured: string;
+  /** A Debian binary it needs, if any (the target is skipped with a note when missing). */
+  readonly binary?: string;
+}
+
+export const TARGETS: Readonly<Record<string, TargetInfo>> = {
+  gatehouse: {
+    id: "gatehouse",
+    label: "Gatehouse",
+    configured: `\`createGateway(testConfig([upstreamRoute(upstream)], { cors: { allowOrigins: ["${CORS.origin}"], allowCredentials: true, allowMethods: ${JSON.stringify(CORS.methods)}, allowHeaders: ${JSON.stringify(CORS.headers)}, maxAge: ${CORS.maxAge} } }))\` (test/gateway/fixtures.ts: loader defaults, log silent, inspector off, CSRF on), src/ through tsx`,
+  },
+  floor: {
+    id: "floor",
+    label: "node:http + undici (floor)",
+    configured:
+      "hand-written: `http.createServer` + one `undici.Pool(upstream, { connections: 128 })`, `pool.stream()` with the request piped as body and the response piped back, hop-by-hop headers dropped; no checks of any kind",
+  },
+  "fastify-proxy": {
+    id: "fastify-proxy",
+    label: "@fastify/http-proxy",
+    configured:
+      "`fastify({ logger: false })` + `register(httpProxy, { upstream })` (its default undici transport)",
+  },
+  nginx: {
+    id: "nginx",
+    label: "nginx",
+    binary: "nginx",
+    configured:
+      'Debian nginx-light, `worker_processes 1`, access log off; `upstream { keepalive 64 }`, `proxy_http_version 1.1`, `proxy_set_header Connection ""`, `proxy_buffering off`, `client_body_buffer_size 128k`; preflights answered by `if ($request_method = OPTIONS)` with headers from a `map $http_origin` (allowed origin echoed, credentials, methods, headers, max-age 600)',
+  },
+  direct: {
+    id: "direct",
+    label: "upstream direct (limit)",
+    configured: "the upstream itself (a second instance, on the server core), no proxy",
+  },
+  "plain-204": {
+    id: "plain-204",
+    label: "plain node:http 204",
+    configured:
+      "`http.createServer` answering every request 204 with fixed CORS headers, no checks",
+  },
+  "fastify-cors": {
+    id: "fastify-cors",
+    label: "Fastify + @fastify/cors",
+    configured: `\`register(cors, { origin: ["${CORS.origin}"], credentials: true, methods, allowedHeaders, maxAge: ${CORS.maxAge} })\`, logger off`,
+  },
+  "hono-cors": {
+    id: "hono-cors",
+    label: "hono/cors on @hono/node-server",
+    configured: `\`app.use("*", cors({ origin: ["${CORS.origin}"], credentials: true, allowMethods, allowHeaders, maxAge: ${CORS.maxAge} }))\`, \`serve()\``,
+  },
+  "express-cors": {
+    id: "express-cors",
+    label: "Express 5 + cors",
+    configured: `\`app.use(cors({ origin: ["${CORS.origin}"], credentials: true, methods, allowedHeaders, maxAge: ${CORS.maxAge} }))\` (204 on preflight)`,
+  },
+};
+
+/** Starts a Node server kind of server.ts, pinned with `pin`, and waits for its port. */
+export function startNode(
+  kind: string,
+  pin: readonly string[],
+  upstream: string | null,
+  id = kind,
+): Promise<Running> {
+  const [command, ...args] = [
+    ...pin,
+    process.execPath,
+    "--import",
+    "tsx",
+    SERVER,
+    kind,
+    ...(upstream === null ? [] : [upstream]),
+  ];
+  return new Promise((resolve, reject) => {
+    const child = spawn(command as string, args, {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "inherit"],
+      detached: true,
+      env: { ...process.env, NODE_ENV: "production" },
+    });
+    track(child);
+    let out = "";
+    const timer = setTimeout(() => {
+      killGroup(child);
+      reject(new Error(`${id} did not start within 20 s`));
+    }, 20_000);
+    child.stdout?.setEncoding("utf8");
+    child.stdout?.on("data", (chunk: string) => {
+      out += chunk;
+      const line = out.split("\n").find((l) => l.startsWith("{"));
+      if (line === undefined || !out.includes("\n")) return;
+      clearTimeout(timer);
+      const { port } = JSON.parse(line) as { port: number };
+      resolve({
+        id,
+        pid: child.pid as number,
+        url: `http://127.0.0.1:${port}`,
+        stop: () => killGroup(child),
+      });
+    });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${id} exited with ${code} before listening`));
+    });
+  });
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export function nginxConfig(dir: string, port: number, upstream: URL): string {
+  return `worker_processes 1;
+daemon off;
+master_process on;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/body;
+  proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi;
+  scgi_temp_path ${dir}/scgi;
+  keepalive_requests 1000000;
+  client_body_buffer_size 128k;
+  client_max_body_size 32m;
+  map $http_origin $cors_origin {
+    default "";
+    "${CORS.origin}" $http_origin;
+  }
+  upstream backend {
+    server ${upstream.host};
+    keepalive 64;
+  }
+  server {
+    listen 127.0.0.1:${port};
+    location / {
+      if ($request_method = OPTIONS) {
+        add_header Access-Control-Allow-Origin $cors_origin always;
+        add_header Access-Control-Allow-Credentials true always;
+        add_header Access-Control-Allow-Methods "${CORS.methods.join(", ")}" always;
+        add_header Access-Control-Allow-Headers "${CORS.headers.join(", ")}" always;
+        add_header Access-Control-Max-Age ${CORS.maxAge} always;
+        add_header Vary Origin always;
+        return 204;
+      }
+      proxy_pass http://backend;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host $host;
+      proxy_buffering off;
+    }
+  }
+}
+`;
+}
+
+/** Starts nginx in the foreground (master + 1 worker) with a config in a temporary directory. */
+export async function startNginx(pin: readonly string[], upstream: string): Promise<Running> {
+  const dir = mkdtempSync(join(tmpdir(), "gatehouse-bench-nginx-"));
+  tempDirs.add(dir);
+  const port = await freePort();
+  writeFileSync(join(dir, "nginx.conf"), nginxConfig(dir, port, new URL(upstream)));
+  const [command, ...args] = [
+    ...pin,
+    "nginx",
+    "-p",
+    dir,
+    "-e",
+    join(dir, "error.log"),
+    "-c",
+    join(dir, "nginx.conf"),
+  ];
+  const child = spawn(command as string, args, { stdio: "ignore", detached: true });
+  track(child);
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`nginx exited with ${child.exitCode}`);
+    try {
+      await fetch(`${url}/`, { signal: AbortSignal.timeout(500) }).then((r) => r.arrayBuffer());
+      break;
+    } catch {
+      if (Date.now() > deadline) {
+        killGroup(child);
+        throw new Error("nginx did not start within 10 s");
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  return { id: "nginx", pid: child.pid as number, url, stop: () => killGroup(child) };
+}

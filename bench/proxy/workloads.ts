@@ -1,0 +1,109 @@
+/**
+ * What is measured: each workload's request, the targets it runs against, how an answer is
+ * checked before anything is timed, and the goals from the issue that judge it.
+ */
+
+import type { WrkRequest } from "./load.js";
+
+/** The one CORS policy every door with CORS is configured with. */
+export const CORS = {
+  origin: "https://app.example.com",
+  methods: ["PUT", "PATCH", "DELETE"],
+  headers: ["authorization", "content-type"],
+  maxAge: 600,
+} as const;
+
+export interface Answer {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: string;
+}
+
+export interface Goal {
+  readonly peer: string;
+  readonly metric: "rps" | "cpu";
+  /** rps: Gatehouse / peer must be >= bound; cpu: Gatehouse / peer must be <= bound. */
+  readonly bound: number;
+}
+
+export interface ProxyWorkload {
+  readonly id: string;
+  readonly title: string;
+  readonly request: WrkRequest;
+  /** wrk connections. */
+  readonly connections: number;
+  readonly targets: readonly string[];
+  /** null when the answer is right, else what is wrong. */
+  check(answer: Answer): string | null;
+  readonly goals: readonly Goal[];
+}
+
+const BODY_BYTES = 64 * 1024;
+
+export const PROXY_WORKLOADS: readonly ProxyWorkload[] = [
+  {
+    id: "get-json",
+    title: "Proxied GET, small JSON",
+    request: { method: "GET", path: "/v1/models", headers: {}, bodyBytes: 0 },
+    connections: 50,
+    targets: ["gatehouse", "floor", "fastify-proxy", "nginx", "direct"],
+    check: (a) => (a.status === 200 && a.body.includes('"n":42') ? null : `${a.status} ${a.body}`),
+    goals: [
+      { peer: "fastify-proxy", metric: "rps", bound: 1.5 },
+      { peer: "fastify-proxy", metric: "cpu", bound: 0.6 },
+      { peer: "nginx", metric: "cpu", bound: 3 },
+    ],
+  },
+  {
+    id: "post-64k",
+    title: "Proxied POST, 64 KB body",
+    request: {
+      method: "POST",
+      path: "/v1/embeddings",
+      headers: { "Content-Type": "application/octet-stream" },
+      bodyBytes: BODY_BYTES,
+    },
+    connections: 32,
+    targets: ["gatehouse", "floor", "fastify-proxy", "nginx", "direct"],
+    check: (a) =>
+      a.status === 200 && a.body === `{"bytes":${BODY_BYTES}}` ? null : `${a.status} ${a.body}`,
+    goals: [
+      { peer: "fastify-proxy", metric: "rps", bound: 1.5 },
+      { peer: "fastify-proxy", metric: "cpu", bound: 0.6 },
+      { peer: "nginx", metric: "cpu", bound: 3 },
+    ],
+  },
+  {
+    id: "preflight",
+    title: "Preflight answered at the door",
+    request: {
+      method: "OPTIONS",
+      path: "/v1/chat/completions",
+      headers: {
+        Origin: CORS.origin,
+        "Access-Control-Request-Method": "PUT",
+        "Access-Control-Request-Headers": "content-type",
+      },
+      bodyBytes: 0,
+    },
+    connections: 50,
+    targets: ["gatehouse", "plain-204", "hono-cors", "fastify-cors", "express-cors", "nginx"],
+    check: (a) =>
+      a.status === 204 && a.headers["access-control-allow-origin"] === CORS.origin
+        ? null
+        : `${a.status} ACAO=${String(a.headers["access-control-allow-origin"])}`,
+    goals: [
+      { peer: "plain-204", metric: "rps", bound: 0.95 },
+      { peer: "hono-cors", metric: "rps", bound: 1.5 },
+      { peer: "fastify-cors", metric: "rps", bound: 1 },
+      { peer: "express-cors", metric: "rps", bound: 4 },
+    ],
+  },
+];
+
+/** Which target stands in for "one peer" in a smoke run. */
+export const SMOKE_PEER: Readonly<Record<string, string>> = {
+  "get-json": "floor",
+  "post-64k": "floor",
+  preflight: "plain-204",
+};
