@@ -34,7 +34,7 @@ const title = (workload: string): string =>
   WORKLOADS.find((w) => w.id === workload)?.title ?? workload;
 
 /** A markdown table with padded columns, as the repository's formatter (Biome) writes them. */
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((h, i) =>
     Math.max(3, h.length, ...rows.map((r) => (r[i] ?? "").length)),
   );

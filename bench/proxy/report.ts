@@ -5,6 +5,7 @@
  */
 
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { table } from "../report.js";
 import { type Bar, renderChart } from "./svg.js";
 import { TARGETS } from "./targets.js";
 import type { Goal, ProxyWorkload } from "./workloads.js";
@@ -65,15 +66,6 @@ function num(v: number): string {
 
 const x = (v: number): string => (Number.isFinite(v) ? `${v.toFixed(2)}x` : "n/a");
 const sx = (s: Spread): string => `${x(s.min)} / **${x(s.median)}** / ${x(s.max)}`;
-
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = header.map((h, i) =>
-    Math.max(3, h.length, ...rows.map((r) => (r[i] ?? "").length)),
-  );
-  const line = (cells: readonly string[]) =>
-    `| ${widths.map((w, i) => (cells[i] ?? "").padEnd(w)).join(" | ")} |`;
-  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
-}
 
 const label = (id: string): string => TARGETS[id]?.label ?? id;
 
