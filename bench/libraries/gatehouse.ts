@@ -8,8 +8,9 @@
 import { existsSync } from "node:fs";
 import type * as GatehouseNode from "../../src/adapters/node.js";
 import type * as Gatehouse from "../../src/index.js";
-import { type MockNodeRequest, MockNodeResponse } from "../mocks.js";
-import { headerText, memoize, type Outcome, probe, type Variant } from "../probe.js";
+import type { MockNodeRequest, MockNodeResponse } from "../mocks.js";
+import { nodeMiddlewareProbe } from "../node-middleware.js";
+import { memoize, type Outcome, probe, type Variant } from "../probe.js";
 import {
   ALLOW_METHODS,
   EXPOSE_HEADERS,
@@ -69,8 +70,6 @@ export function gatehouseConfig(spec: PolicySpec): Gatehouse.CorsConfig {
 const CONFIGURED =
   "`corsPolicy({ allowOrigins, allowCredentials: true, allowMethods: [PUT, PATCH, DELETE], allowHeaders: [authorization, content-type], exposeHeaders: [x-request-id], maxAge: 600 })`";
 
-const NOOP = (): void => {};
-
 export async function gatehouseVariants(source: GatehouseSource): Promise<Variant[]> {
   const { index, node } = await load(source);
   const policyFor = memoize((spec: PolicySpec) => index.corsPolicy(gatehouseConfig(spec)));
@@ -93,17 +92,7 @@ export async function gatehouseVariants(source: GatehouseSource): Promise<Varian
     invoked: `\`cors(policy)\` from \`gatehouse/node\` (${source}/adapters/node), called as \`(req, res, next)\` with the same mock request and response as cors; it runs \`policy.decide({ method, headers })\`, \`setHeader\` per header, and merges \`Vary\``,
     accepts: () => true,
     probe: (w) => {
-      const middleware = middlewareFor(w.policy);
-      const headers = headersFactory(w.request);
-      const method = w.request.method;
-      return probe(
-        () => ({ req: { method, headers: headers() }, res: new MockNodeResponse() }),
-        ({ req, res }) => middleware(req, res, NOOP),
-        ({ res }): Outcome => ({
-          allowOrigin: headerText(res.getHeader("Access-Control-Allow-Origin")),
-          status: res.ended ? res.statusCode : null,
-        }),
-      );
+      return nodeMiddlewareProbe(w.request, middlewareFor(w.policy));
     },
   };
 

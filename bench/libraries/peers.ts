@@ -12,9 +12,10 @@ import {
   type MockFastifyRequest,
   MockHonoContext,
   MockHonoRequest,
-  MockNodeResponse,
+  type MockNodeResponse,
   mockFastifyRequest,
 } from "../mocks.js";
+import { nodeMiddlewareProbe } from "../node-middleware.js";
 import { headerText, memoize, type Outcome, probe, type Variant } from "../probe.js";
 import {
   ALLOW_METHODS,
@@ -66,17 +67,7 @@ export function expressCorsVariant(): Variant {
       "the returned `(req, res, next)`, with a mock `{ method, headers }` and a mock response (`setHeader`, `getHeader`, `statusCode`, `end`: all it calls, `getHeader` through `vary`)",
     accepts: peerWorkload,
     probe: (w) => {
-      const middleware = middlewareFor(w.policy);
-      const headers = headersFactory(w.request);
-      const method = w.request.method;
-      return probe(
-        () => ({ req: { method, headers: headers() }, res: new MockNodeResponse() }),
-        ({ req, res }) => middleware(req, res, NOOP),
-        ({ res }): Outcome => ({
-          allowOrigin: headerText(res.getHeader("Access-Control-Allow-Origin")),
-          status: res.ended ? res.statusCode : null,
-        }),
-      );
+      return nodeMiddlewareProbe(w.request, middlewareFor(w.policy));
     },
   };
 }
