@@ -14,6 +14,7 @@ import { REASON_CODES } from "../core/codes.js";
 import type { CorsDecision } from "../core/policy.js";
 import type { InspectorConfig } from "./config/types.js";
 import { GATEWAY_ERROR_CODES } from "./errors.js";
+import { peerAddress } from "./http/peers.js";
 import { INSPECTOR_PAGE, INSPECTOR_SCRIPT } from "./inspector-page.js";
 
 export interface InspectorEntry {
@@ -166,6 +167,6 @@ export class Inspector {
 
 function isLoopback(address: string | undefined): boolean {
   if (address === undefined) return false;
-  const plain = address.startsWith("::ffff:") ? address.slice(7) : address;
+  const plain = peerAddress(address);
   return plain === "::1" || (isIP(plain) === 4 && plain.startsWith("127."));
 }
