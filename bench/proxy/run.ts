@@ -9,10 +9,10 @@
  * BENCH_PROXY_SECONDS=n: seconds per timed run (default 5). BENCH_PROXY_ROUNDS=n (default 3).
  */
 
-import { spawnSync } from "node:child_process";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
 import { request } from "undici";
+import { type Pins, pins } from "./pins.js";
 import { coreBusySeconds, sampleCores, treeCpuSeconds } from "./cpu.js";
 import { hasBinary, runWrk, wrkArgs, wrkScript } from "./load.js";
 import { type ProxyContext, renderProxySection, type Sample, writeProxySection } from "./report.js";
@@ -32,17 +32,6 @@ function log(message: string): void {
   process.stderr.write(`bench proxy: ${message}\n`);
 }
 
-function pins(): { load: string[]; server: string[] } {
-  if (process.env.BENCH_NO_PIN === "1" || process.platform !== "linux" || os.cpus().length < 2) {
-    return { load: [], server: [] };
-  }
-  const probe = spawnSync("taskset", ["-c", "1", "true"], { stdio: "ignore" });
-  if (probe.status !== 0) return { load: [], server: [] };
-  // This process (it only schedules and samples) stays off the server core too.
-  spawnSync("taskset", ["-pc", "0", String(process.pid)], { stdio: "ignore" });
-  return { load: ["taskset", "-c", "0"], server: ["taskset", "-c", "1"] };
-}
-
 async function answer(url: string, w: ProxyWorkload): Promise<Answer> {
   const r = await request(`${url}${w.request.path}`, {
     method: w.request.method,
@@ -56,7 +45,7 @@ async function answer(url: string, w: ProxyWorkload): Promise<Answer> {
 
 async function startTarget(
   id: string,
-  pin: ReturnType<typeof pins>,
+  pin: Pins,
   upstream: string,
 ): Promise<Running> {
   switch (id) {
