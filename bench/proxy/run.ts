@@ -12,9 +12,9 @@
 import os from "node:os";
 import { fileURLToPath } from "node:url";
 import { request } from "undici";
-import { type Pins, pins } from "./pins.js";
 import { coreBusySeconds, sampleCores, treeCpuSeconds } from "./cpu.js";
 import { hasBinary, runWrk, wrkArgs, wrkScript } from "./load.js";
+import { type Pins, pins } from "./pins.js";
 import { type ProxyContext, renderProxySection, type Sample, writeProxySection } from "./report.js";
 import { killAll, type Running, startNginx, startNode, TARGETS } from "./targets.js";
 import { type Answer, PROXY_WORKLOADS, type ProxyWorkload, SMOKE_PEER } from "./workloads.js";
@@ -43,11 +43,7 @@ async function answer(url: string, w: ProxyWorkload): Promise<Answer> {
   return { status: r.statusCode, headers: r.headers, body: await r.body.text() };
 }
 
-async function startTarget(
-  id: string,
-  pin: Pins,
-  upstream: string,
-): Promise<Running> {
+async function startTarget(id: string, pin: Pins, upstream: string): Promise<Running> {
   switch (id) {
     case "nginx":
       return startNginx(pin.server, upstream);
