@@ -71,7 +71,12 @@ export function treeCpuSeconds(root: number): number {
 }
 
 export interface CoreSample {
-  /** Busy ticks (user+nice+system+irq+softirq+steal) per core. */
+  /**
+   * Busy ticks per core that a process can be charged for, plus steal: user + nice + system +
+   * steal. irq and softirq are left out on purpose: loopback TCP is processed in softirq on the
+   * core that sends, so a server's own traffic shows up there without being in its utime/stime,
+   * and counting it made every busy proxy look "disturbed from outside".
+   */
   readonly busy: readonly number[];
   readonly total: readonly number[];
 }
@@ -84,7 +89,7 @@ export function sampleCores(): CoreSample {
     if (m === null) continue;
     const v = (m[2] as string).trim().split(/\s+/).map(Number);
     const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, soft = 0, steal = 0] = v;
-    busy[Number(m[1])] = user + nice + system + irq + soft + steal;
+    busy[Number(m[1])] = user + nice + system + steal;
     total[Number(m[1])] = user + nice + system + idle + iowait + irq + soft + steal;
   }
   return { busy, total };

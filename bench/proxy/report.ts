@@ -6,6 +6,8 @@
 
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { table } from "../report.js";
+import type { LatencyResult } from "./latency.js";
+import type { SuiteResult } from "./suite.js";
 import { type Bar, renderChart } from "./svg.js";
 import { TARGETS } from "./targets.js";
 import type { Goal, ProxyWorkload } from "./workloads.js";
@@ -160,15 +162,65 @@ function bars(workloads: readonly ProxyWorkload[], samples: readonly Sample[]): 
   return out;
 }
 
-const NOT_YET = `- SSE (20 streams x 1,000 paced events, burst, slow reader: added p50/p99 per event, CPU per
-  event vs nginx): not measured yet.
-- WebSocket echo (50 connections x 1,000 messages: added round-trip p50/p99 vs nginx): not
-  measured yet.
-- Static files (1 KB and 1 MB vs sirv on plain node:http): not measured yet.
-- Memory (1,000 idle SSE streams and 1,000 idle WebSockets: RSS vs the undici floor, growth):
-  not measured yet.
-- Latency at a fixed rate with \`autocannon -R\`: not wired yet; throughput (wrk) and CPU per
-  request only.`;
+export interface LatencySection {
+  readonly workload: ProxyWorkload;
+  readonly rate: number;
+  readonly connections: number;
+  readonly seconds: number;
+  readonly command: string;
+  readonly results: readonly LatencyResult[];
+}
+
+const ms = (v: number): string => (Number.isFinite(v) ? v.toFixed(2) : "n/a");
+
+/** Per target: medians over rounds, and the added latency over the upstream hit directly. */
+function latencyTable(l: LatencySection): string {
+  const targets = [...new Set(l.results.map((r) => r.target))];
+  const direct = (round: number) =>
+    l.results.find((r) => r.target === "direct" && r.round === round);
+  const rows = targets.map((t) => {
+    const mine = l.results.filter((r) => r.target === t);
+    const med = (k: "mean" | "p50" | "p90" | "p99" | "max") => spread(mine.map((r) => r[k])).median;
+    const added = (k: "p50" | "p99") =>
+      spread(
+        mine.flatMap((r) => {
+          const d = direct(r.round);
+          return d === undefined ? [] : [r[k] - d[k]];
+        }),
+      ).median;
+    return [
+      label(t),
+      ms(med("mean")),
+      ms(med("p50")),
+      ms(med("p90")),
+      ms(med("p99")),
+      ms(med("max")),
+      t === "direct" ? "" : `${ms(added("p50"))} / ${ms(added("p99"))}`,
+      String(mine.reduce((a, r) => a + r.errors, 0)),
+    ];
+  });
+  return table(
+    [
+      "Target",
+      "mean ms",
+      "p50 ms",
+      "p90 ms",
+      "p99 ms",
+      "max ms",
+      "added over direct p50 / p99 ms",
+      "errors",
+    ],
+    rows,
+  );
+}
+
+function latencyMarkdown(l: LatencySection): string {
+  return `### Latency at a fixed rate (autocannon -R)
+
+\`${l.command}\` against \`${l.workload.request.method} ${l.workload.request.path}\` (the proxied GET above): ${l.rate.toLocaleString("en-US")} requests per second over ${l.connections} connections for ${l.seconds} s per target and round, the target order rotated each round; every door does the same work per second here, so the figures are waiting time, not capacity. Medians over rounds. autocannon corrects for coordinated omission and keeps percentiles at 1 ms resolution (the mean has more digits); autocannon itself runs on the load core, which also hosts the upstream, so its own scheduling delay is in every figure, the direct one included.
+
+${latencyTable(l)}`;
+}
 
 export interface ProxySection {
   readonly markdown: string;
@@ -179,9 +231,12 @@ export function renderProxySection(
   c: ProxyContext,
   workloads: readonly ProxyWorkload[],
   samples: readonly Sample[],
+  latency: LatencySection | null,
+  suites: readonly SuiteResult[],
 ): ProxySection {
   const used = [...new Set(workloads.flatMap((w) => w.targets))];
   const retried = samples.filter((s) => s.retries > 0).length;
+  const notes = [...c.notes, ...suites.flatMap((r) => r.notes)];
   const svgName = "benchmarks-proxy.svg";
   const markdown = `## Proxy benchmark (whole servers under load)
 
@@ -217,9 +272,16 @@ ${workloads
   )
   .join("\n\n")}
 
+${latency === null ? "" : `${latencyMarkdown(latency)}\n\n`}${suites.map((r) => r.markdown.trim()).join("\n\n")}
+
 ### Goals (from the issue)
 
-${goalLines(workloads, samples).join("\n")}
+${[
+  ...goalLines(workloads, samples),
+  ...suites.flatMap((r) =>
+    r.goals.map((g) => `- **${g.pass === null ? "NOT RUN" : g.pass ? "PASS" : "MISS"}** ${g.line}`),
+  ),
+].join("\n")}
 
 ### Peers and how each is configured
 
@@ -229,14 +291,10 @@ ${used.map((t) => `- **${label(t)}**: ${TARGETS[t]?.configured ?? ""}`).join("\n
 Every server runs in its own child process (\`node --import tsx bench/proxy/server.ts <kind>\`,
 or \`nginx -p <tmp> -c <tmp>/nginx.conf\`), started in its own process group and killed by pid
 when the suite ends or fails.
-${c.notes.length > 0 ? `\n### Notes from this run\n\n${c.notes.map((n) => `- ${n}`).join("\n")}\n` : ""}
-### Not measured yet
-
-${NOT_YET}
-`;
+${notes.length > 0 ? `\n### Notes from this run\n\n${notes.map((n) => `- ${n}`).join("\n")}\n` : ""}`;
   const svg = renderChart(
     "Gatehouse / peer, median of rounds (whisker: min-max; tick: goal; green met, red missed)",
-    bars(workloads, samples),
+    [...bars(workloads, samples), ...suites.flatMap((r) => r.bars)],
   );
   return { markdown, svg };
 }

@@ -7,17 +7,34 @@
  *
  * BENCH_SMOKE=1: each workload once for ~1 s against Gatehouse and one peer; nothing written.
  * BENCH_PROXY_SECONDS=n: seconds per timed run (default 5). BENCH_PROXY_ROUNDS=n (default 3).
+ * BENCH_PROXY_ONLY=id,id: only these workloads (for development; the docs are not written).
  */
 
+import { writeFileSync } from "node:fs";
 import os from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { request } from "undici";
 import { coreBusySeconds, sampleCores, treeCpuSeconds } from "./cpu.js";
+import { autocannonArgs, type LatencyResult, runAutocannon } from "./latency.js";
 import { hasBinary, runWrk, wrkArgs, wrkScript } from "./load.js";
 import { type Pins, pins } from "./pins.js";
-import { type ProxyContext, renderProxySection, type Sample, writeProxySection } from "./report.js";
-import { killAll, type Running, startNginx, startNode, TARGETS } from "./targets.js";
-import { type Answer, PROXY_WORKLOADS, type ProxyWorkload, SMOKE_PEER } from "./workloads.js";
+import {
+  type LatencySection,
+  type ProxyContext,
+  renderProxySection,
+  type Sample,
+  writeProxySection,
+} from "./report.js";
+import type { SuiteOptions, SuiteResult } from "./suite.js";
+import { killAll, type Running, startNginx, startNode, TARGETS, tempDir } from "./targets.js";
+import {
+  type Answer,
+  PROXY_WORKLOADS,
+  type ProxyWorkload,
+  SMOKE_PEER,
+  STATIC_FILES,
+} from "./workloads.js";
 
 const DOC = fileURLToPath(new URL("../../docs/benchmarks.md", import.meta.url));
 const SVG = fileURLToPath(new URL("../../docs/benchmarks-proxy.svg", import.meta.url));
@@ -58,6 +75,69 @@ async function startTarget(id: string, pin: Pins, upstream: string): Promise<Run
   }
 }
 
+/** The sub-suites with servers and clients of their own, run after the wrk workloads. */
+const SUB_SUITES: readonly (readonly [string, (o: SuiteOptions) => Promise<SuiteResult>])[] = [];
+
+/** The fixed request rate for the latency runs: well under every Node door's capacity here. */
+const LATENCY_RATE = 2_000;
+const LATENCY_CONNECTIONS = 20;
+
+/** autocannon -R against the proxied GET's targets, rounds rotated; null if GET is not run. */
+async function fixedRateLatency(
+  workloads: readonly ProxyWorkload[],
+  running: ReadonlyMap<string, Running>,
+  pin: Pins,
+  seconds: number,
+  rounds: number,
+  smoke: boolean,
+): Promise<LatencySection | null> {
+  const w = workloads.find((x) => x.id === "get-json");
+  if (w === undefined) return null;
+  const results: LatencyResult[] = [];
+  const targets = w.targets;
+  for (let round = 0; round < rounds; round++) {
+    const k = round % targets.length;
+    for (const target of [...targets.slice(k), ...targets.slice(0, k)]) {
+      const server = running.get(target) as Running;
+      results.push(
+        await runAutocannon(
+          {
+            pin: pin.load,
+            url: `${server.url}${w.request.path}`,
+            rate: smoke ? 500 : LATENCY_RATE,
+            connections: LATENCY_CONNECTIONS,
+            seconds,
+          },
+          target,
+          round,
+        ),
+      );
+    }
+    const line = results
+      .filter((r) => r.round === round)
+      .map((r) => `${r.target} p50 ${r.p50} p99 ${r.p99} ms`)
+      .join(", ");
+    log(`latency round ${round + 1}/${rounds}: ${line}`);
+  }
+  return {
+    workload: w,
+    rate: smoke ? 500 : LATENCY_RATE,
+    connections: LATENCY_CONNECTIONS,
+    seconds,
+    command: autocannonArgs({
+      pin: pin.load,
+      url: `http://127.0.0.1:<port>${w.request.path}`,
+      rate: smoke ? 500 : LATENCY_RATE,
+      connections: LATENCY_CONNECTIONS,
+      seconds,
+    })
+      .join(" ")
+      .replace(process.execPath, "node")
+      .replace(/\S*node_modules\//, "node_modules/"),
+    results,
+  };
+}
+
 export interface ProxySuiteOptions {
   readonly smoke: boolean;
 }
@@ -76,7 +156,9 @@ export async function runProxySuite(options: ProxySuiteOptions): Promise<void> {
   const notes: string[] = [];
   let budget = RETRY_BUDGET;
 
-  const workloads = PROXY_WORKLOADS.map((w) => {
+  const only = process.env.BENCH_PROXY_ONLY?.split(",").filter((id) => id !== "") ?? [];
+  const chosen = PROXY_WORKLOADS.filter((w) => only.length === 0 || only.includes(w.id));
+  const workloads = chosen.map((w) => {
     let targets = smoke
       ? w.targets.filter((t) => t === "gatehouse" || t === SMOKE_PEER[w.id])
       : w.targets;
@@ -94,6 +176,12 @@ export async function runProxySuite(options: ProxySuiteOptions): Promise<void> {
   });
 
   try {
+    const staticDir = tempDir("gatehouse-bench-static-");
+    for (const f of STATIC_FILES) {
+      writeFileSync(join(staticDir, f.name), Buffer.alloc(f.bytes, "/* static */\n"));
+    }
+    // Inherited by the servers started below (Gatehouse's /static/ route and sirv).
+    process.env.BENCH_STATIC_DIR = staticDir;
     const upstream = await startNode("upstream", pin.load, null);
     const needed = [...new Set(workloads.flatMap((w) => w.targets))];
     const running = new Map<string, Running>();
@@ -170,6 +258,16 @@ export async function runProxySuite(options: ProxySuiteOptions): Promise<void> {
       }
     }
 
+    const latency = await fixedRateLatency(workloads, running, pin, seconds, rounds, smoke);
+    killAll();
+
+    const suites: SuiteResult[] = [];
+    for (const [name, suite] of SUB_SUITES) {
+      if (only.length > 0 && !only.includes(name)) continue;
+      log(`${name}: starting`);
+      suites.push(await suite({ smoke }));
+    }
+
     const cpus = os.cpus();
     const context: ProxyContext = {
       smoke,
@@ -191,14 +289,15 @@ export async function runProxySuite(options: ProxySuiteOptions): Promise<void> {
         connections: 0,
       })
         .join(" ")
-        .replace("-c0", "-c<50|32>"),
+        .replace("-c0", `-c<${[...new Set(workloads.map((w) => w.connections))].join("|")}>`),
       notes,
       elapsed: (performance.now() - started) / 1000,
     };
     const workloadsRun = workloads.map((w) => ({ ...w }));
-    const section = renderProxySection(context, workloadsRun, samples);
+    const section = renderProxySection(context, workloadsRun, samples, latency, suites);
     process.stdout.write(`${section.markdown}\n`);
-    if (smoke) process.stdout.write("bench proxy: smoke run, docs/benchmarks.md left as it was\n");
+    if (smoke || only.length > 0)
+      process.stdout.write("bench proxy: partial run, docs/benchmarks.md left as it was\n");
     else {
       writeProxySection(DOC, SVG, section);
       process.stdout.write(`bench proxy: wrote ${DOC} and ${SVG}\n`);

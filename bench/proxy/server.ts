@@ -7,6 +7,7 @@
  * Every kind is built from its real package with the configuration listed in targets.ts.
  */
 
+import { existsSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Pool } from "undici";
@@ -107,21 +108,69 @@ function plain204(): void {
   );
 }
 
+/** The YAML the Gatehouse target loads (through the real loader, so every default applies). */
+export function gatehouseYaml(target: string, staticDir: string | null): string {
+  return `listen: 127.0.0.1:0
+publicOrigin: http://gateway.test
+hosts: [gateway.test, 127.0.0.1, localhost]
+routes:
+${staticDir === null ? "" : `  - match: /static/\n    static: ${JSON.stringify(staticDir)}\n`}  - match: /
+    upstream: ${target}
+cors:
+  allowOrigins: [${CORS.origin}]
+  allowCredentials: true
+  allowMethods: [${CORS.methods.join(", ")}]
+  allowHeaders: [${CORS.headers.join(", ")}]
+  maxAge: ${CORS.maxAge}
+log: { level: silent }
+`;
+}
+
+/** dist/ (what `npm start` runs) unless BENCH_GATEHOUSE_FROM=src or nothing is built. */
+function gatehouseModule(path: string): string {
+  const root = new URL("../../", import.meta.url);
+  const fromSrc =
+    process.env.BENCH_GATEHOUSE_FROM === "src" || !existsSync(new URL("dist/index.js", root));
+  return new URL(fromSrc ? `src/${path}.ts` : `dist/${path}.js`, root).href;
+}
+
 async function gatehouse(target: string): Promise<void> {
-  const { testConfig, upstreamRoute } = await import("../../test/gateway/fixtures.js");
-  const { createGateway } = await import("../../src/gateway/server.js");
-  const config = testConfig([upstreamRoute(target)], {
-    cors: {
-      allowOrigins: [CORS.origin],
-      allowCredentials: true,
-      allowMethods: [...CORS.methods],
-      allowHeaders: [...CORS.headers],
-      maxAge: CORS.maxAge,
-    },
+  const config: typeof import("../../src/gateway/config/index.js") = await import(
+    gatehouseModule("gateway/config/index")
+  );
+  const server: typeof import("../../src/gateway/server.js") = await import(
+    gatehouseModule("gateway/server")
+  );
+  const checked = config.checkConfigText(gatehouseYaml(target, staticDir()), {
+    file: "bench.yaml",
   });
-  const gateway = createGateway(config);
+  if (!checked.ok) throw new Error(JSON.stringify(checked.problems));
+  const gateway = server.createGateway(checked.config);
   const address = await gateway.listen();
   announce(address.port);
+}
+
+/** Where the static files are (BENCH_STATIC_DIR, set by run.ts), or null. */
+function staticDir(): string | null {
+  return process.env.BENCH_STATIC_DIR ?? null;
+}
+
+/** sirv on plain node:http: the peer for static files. */
+async function sirvPlain(): Promise<void> {
+  const { default: sirv } = await import("sirv");
+  const dir = staticDir();
+  if (dir === null) throw new Error("sirv needs BENCH_STATIC_DIR");
+  const serve = sirv(dir, { dev: false, etag: true });
+  listen(
+    createServer((req, res) => {
+      // The same URL as Gatehouse's /static/ route, with the prefix taken off.
+      if (req.url?.startsWith("/static/")) req.url = req.url.slice(7);
+      serve(req, res, () => {
+        res.statusCode = 404;
+        res.end();
+      });
+    }),
+  );
 }
 
 async function fastifyProxy(target: string): Promise<void> {
@@ -210,6 +259,8 @@ async function main(): Promise<void> {
       return expressCors();
     case "hono-cors":
       return honoCors();
+    case "sirv":
+      return sirvPlain();
     default:
       throw new Error(`unknown server kind ${kind}`);
   }

@@ -54,6 +54,13 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 }
 process.once("exit", killAll);
 
+/** A temporary directory removed by killAll(). */
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.add(dir);
+  return dir;
+}
+
 export interface Running {
   readonly id: string;
   readonly pid: number;
@@ -74,7 +81,8 @@ export const TARGETS: Readonly<Record<string, TargetInfo>> = {
   gatehouse: {
     id: "gatehouse",
     label: "Gatehouse",
-    configured: `\`createGateway(testConfig([upstreamRoute(upstream)], { cors: { allowOrigins: ["${CORS.origin}"], allowCredentials: true, allowMethods: ${JSON.stringify(CORS.methods)}, allowHeaders: ${JSON.stringify(CORS.headers)}, maxAge: ${CORS.maxAge} } }))\` (test/gateway/fixtures.ts: loader defaults, log silent, inspector off, CSRF on), src/ through tsx`,
+    configured:
+      "`createGateway()` from dist/ (what `npm start` runs) with the config below loaded through `checkConfigText()`, so every loader default applies (Host allowlist, CSRF guard, hop-by-hop hygiene, X-Forwarded-*, timeouts, limits); only the access log is off (`log.level: silent`), as it is for nginx. The `/static/` route is sirv with Gatehouse's options (ETag, precompressed siblings, nosniff, Cache-Control).",
   },
   floor: {
     id: "floor",
@@ -99,6 +107,12 @@ export const TARGETS: Readonly<Record<string, TargetInfo>> = {
     id: "direct",
     label: "upstream direct (limit)",
     configured: "the upstream itself (a second instance, on the server core), no proxy",
+  },
+  sirv: {
+    id: "sirv",
+    label: "sirv on node:http",
+    configured:
+      "`http.createServer` + `sirv(dir, { dev: false, etag: true })`, the `/static` prefix taken off the URL",
   },
   "plain-204": {
     id: "plain-204",
@@ -233,12 +247,18 @@ http {
 `;
 }
 
-/** Starts nginx in the foreground (master + 1 worker) with a config in a temporary directory. */
-export async function startNginx(pin: readonly string[], upstream: string): Promise<Running> {
-  const dir = mkdtempSync(join(tmpdir(), "gatehouse-bench-nginx-"));
-  tempDirs.add(dir);
+/**
+ * Starts nginx in the foreground (master + 1 worker) with a config in a temporary directory;
+ * `config` writes that config (by default the proxy suite's, nginxConfig above).
+ */
+export async function startNginx(
+  pin: readonly string[],
+  upstream: string,
+  config: (dir: string, port: number, upstream: URL) => string = nginxConfig,
+): Promise<Running> {
+  const dir = tempDir("gatehouse-bench-nginx-");
   const port = await freePort();
-  writeFileSync(join(dir, "nginx.conf"), nginxConfig(dir, port, new URL(upstream)));
+  writeFileSync(join(dir, "nginx.conf"), config(dir, port, new URL(upstream)));
   const [command, ...args] = [
     ...pin,
     "nginx",

@@ -101,9 +101,30 @@ export const PROXY_WORKLOADS: readonly ProxyWorkload[] = [
   },
 ];
 
+/** Static files served by the door: the sizes, and the names run.ts writes them under. */
+export const STATIC_FILES = [
+  { id: "static-1k", name: "app-1k.js", bytes: 1024, title: "Static file, 1 KB" },
+  { id: "static-1m", name: "app-1m.js", bytes: 1024 * 1024, title: "Static file, 1 MB" },
+] as const;
+
+for (const f of STATIC_FILES) {
+  (PROXY_WORKLOADS as ProxyWorkload[]).push({
+    id: f.id,
+    title: f.title,
+    request: { method: "GET", path: `/static/${f.name}`, headers: {}, bodyBytes: 0 },
+    connections: f.bytes > 64 * 1024 ? 16 : 50,
+    targets: ["gatehouse", "sirv"],
+    check: (a) =>
+      a.status === 200 && a.body.length === f.bytes ? null : `${a.status}, ${a.body.length} bytes`,
+    goals: [{ peer: "sirv", metric: "rps", bound: 0.9 }],
+  });
+}
+
 /** Which target stands in for "one peer" in a smoke run. */
 export const SMOKE_PEER: Readonly<Record<string, string>> = {
   "get-json": "floor",
   "post-64k": "floor",
   preflight: "plain-204",
+  "static-1k": "sirv",
+  "static-1m": "sirv",
 };
