@@ -15,6 +15,15 @@ export const VARY_PREFLIGHT: readonly string[] = Object.freeze([
 ]);
 const VARY_PREFLIGHT_VALUE = VARY_PREFLIGHT.join(", ");
 
+/**
+ * Merges of one existing string value with VARY_ORIGIN: responses repeat a handful of values
+ * (sirv's `Accept-Encoding`, an upstream's own), so the answer is kept instead of re-split.
+ * Bounded: values past the cap are merged every time, never stored.
+ */
+const originMerges = new Map<string, string>();
+const ORIGIN_MERGES_MAX = 64;
+const ORIGIN_MERGE_VALUE_MAX = 256;
+
 export function mergeVary(
   existing: string | number | readonly string[] | null | undefined,
   tokens: readonly string[],
@@ -24,6 +33,21 @@ export function mergeVary(
     if (tokens === VARY_ORIGIN) return "Origin";
     if (tokens === VARY_PREFLIGHT) return VARY_PREFLIGHT_VALUE;
   }
+  if (tokens === VARY_ORIGIN && typeof existing === "string") {
+    const known = originMerges.get(existing);
+    if (known !== undefined) return known;
+    const merged = merge(existing, tokens);
+    if (originMerges.size < ORIGIN_MERGES_MAX && existing.length <= ORIGIN_MERGE_VALUE_MAX)
+      originMerges.set(existing, merged);
+    return merged;
+  }
+  return merge(existing, tokens);
+}
+
+function merge(
+  existing: string | number | readonly string[] | null | undefined,
+  tokens: readonly string[],
+): string {
   const current =
     existing === undefined || existing === null
       ? ""

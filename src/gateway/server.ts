@@ -190,6 +190,10 @@ export function createGateway(initial: GatehouseConfig, options: GatewayOptions 
       noDelay: true,
     });
   let requests = 0;
+  // One function for every response, not a closure per request.
+  const onResponseClose = (): void => {
+    requests--;
+  };
   /** Sockets answered with `Connection: close`: no later request on them is processed. */
   const closingSockets = new WeakSet<object>();
   const tunnels = new Set<Tunnel>();
@@ -231,6 +235,8 @@ export function createGateway(initial: GatehouseConfig, options: GatewayOptions 
     error: GatewayError | null,
     extra: Record<string, unknown> = {},
   ): void {
+    // The access line is the common case; skip building it when nobody would see it.
+    if (error === null && !log.isLevelEnabled("info")) return;
     const record: Record<string, unknown> = {
       method: x.req.method,
       path: x.path,
@@ -288,6 +294,22 @@ export function createGateway(initial: GatehouseConfig, options: GatewayOptions 
       res.setHeader("Vary", mergeVary(res.getHeader("Vary"), decision.vary));
   }
 
+  /**
+   * A preflight (or refusal) answered here: nothing else has set a header on this response, so
+   * one writeHead with a flat list skips setHeader's per-name bookkeeping on the hottest path.
+   */
+  function answerAtDoor(res: ServerResponse, decision: CorsDecision, status: number): void {
+    const head: string[] = [];
+    for (const [name, value] of decision.headers) head.push(name, value);
+    if (current.config.debugHeader && decision.kind !== "not-cors")
+      head.push("X-Gatehouse-Cors", decision.reason.code);
+    if (decision.vary.length > 0) head.push("Vary", mergeVary(undefined, decision.vary));
+    if (current.hsts !== null) head.push("Strict-Transport-Security", current.hsts);
+    if (status === 403) head.push("Content-Length", "0");
+    res.writeHead(status, head);
+    res.end();
+  }
+
   // ---- HTTP requests ----------------------------------------------------------------------
 
   function handleRequest(req: IncomingMessage, res: ServerResponse): void {
@@ -295,7 +317,7 @@ export function createGateway(initial: GatehouseConfig, options: GatewayOptions 
     // (RFC 9112 §9.6); Node closes the connection once that refusal is written.
     if (closingSockets.has(req.socket)) return;
     requests++;
-    res.once("close", () => requests--);
+    res.once("close", onResponseClose);
     const x = newExchange(req);
     try {
       serve(x, req, res);
@@ -369,11 +391,7 @@ export function createGateway(initial: GatehouseConfig, options: GatewayOptions 
     if (origin !== undefined && !sameOrigin)
       current.inspector.recordDecision(decision, origin, method, x.path);
     if (decision.status !== null) {
-      res.statusCode = decision.status;
-      applyCors(res, decision);
-      if (current.hsts !== null) res.setHeader("Strict-Transport-Security", current.hsts);
-      if (decision.status === 403) res.setHeader("Content-Length", "0");
-      res.end();
+      answerAtDoor(res, decision, decision.status);
       logExchange(x, decision.status, null);
       return;
     }
