@@ -97,7 +97,11 @@ interface CompiledConfig {
   readonly inspector: Inspector;
   readonly upstreams: ReadonlyMap<string, Upstream>;
   readonly routes: readonly CompiledRoute[];
+  /** The origins a request to an accepted Host counts as same-origin with, per Host value. */
+  readonly selfOrigins: Map<string, readonly string[]>;
 }
+
+const SELF_ORIGINS_MAX = 64;
 
 /** Compiles a validated config; throws CorsConfigError only if it was not validated. */
 function compile(config: GatehouseConfig, previous: CompiledConfig | null): CompiledConfig {
@@ -149,6 +153,7 @@ function compile(config: GatehouseConfig, previous: CompiledConfig | null): Comp
     inspector,
     upstreams,
     routes,
+    selfOrigins: new Map(),
   };
 }
 
@@ -202,10 +207,19 @@ export function createGateway(initial: GatehouseConfig, options: GatewayOptions 
   // ---- shared helpers ---------------------------------------------------------------------
 
   function selfOrigins(host: string): readonly string[] {
+    // Host values reaching here passed the allowlist, so this memo stays small; it belongs to
+    // the compiled config and is replaced with it on reload.
+    const memo = current.selfOrigins;
+    const known = memo.get(host);
+    if (known !== undefined) return known;
     const own = `${proto}://${host}`;
-    return own === current.config.publicOrigin
-      ? [current.config.publicOrigin]
-      : [current.config.publicOrigin, own];
+    const origins = Object.freeze(
+      own === current.config.publicOrigin
+        ? [current.config.publicOrigin]
+        : [current.config.publicOrigin, own],
+    );
+    if (memo.size < SELF_ORIGINS_MAX) memo.set(host, origins);
+    return origins;
   }
 
   function findRoute(path: string): CompiledRoute | null {

@@ -15,6 +15,11 @@ export interface HostOk {
 export class HostGuard {
   /** name -> allowed ports, or null when every port is allowed. */
   private readonly allowed = new Map<string, Set<string> | null>();
+  /**
+   * Host values already accepted, as sent: clients repeat one or two, so the parse is skipped.
+   * Only accepted values are kept (a refused name never enters) and only up to ACCEPTED_MAX.
+   */
+  private readonly accepted = new Map<string, HostOk>();
 
   /** Entries as normalized by the loader: `name`, `name:port`, `[v6]`, `[v6]:port`. */
   constructor(entries: readonly string[]) {
@@ -45,6 +50,8 @@ export class HostGuard {
     if (count > 1) return new GatewayError("GH_HOST_DUPLICATE");
     if (authority !== null) value = authority;
     if (value === null) return new GatewayError("GH_HOST_MISSING");
+    const known = this.accepted.get(value);
+    if (known !== undefined) return known;
     const lower = value.toLowerCase();
     const parsed = parseHostValue(lower);
     if (parsed === null) return new GatewayError("GH_HOST_MALFORMED");
@@ -55,9 +62,15 @@ export class HostGuard {
         `The Host "${parsed.name}" is not served here (DNS-rebinding guard).`,
       );
     }
-    return { host: lower };
+    const ok: HostOk = Object.freeze({ host: lower });
+    if (this.accepted.size < ACCEPTED_MAX && value.length <= ACCEPTED_VALUE_MAX)
+      this.accepted.set(value, ok);
+    return ok;
   }
 }
+
+const ACCEPTED_MAX = 64;
+const ACCEPTED_VALUE_MAX = 261; // a 253-byte name, ':' and a port
 
 /**
  * `reg-name [":" port]` or `"[" IPv6 "]" [":" port]` (RFC 9110 §7.2, RFC 3986 §3.2.2), with
