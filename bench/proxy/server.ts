@@ -266,6 +266,10 @@ async function main(): Promise<void> {
   }
 }
 
+// A clean exit on SIGTERM, so that `--cpu-prof` writes its profile (profile.ts); the suite
+// itself kills servers with SIGKILL.
+process.once("SIGTERM", () => process.exit(0));
+
 main().catch((error: unknown) => {
   process.stderr.write(`server: ${error instanceof Error ? error.stack : String(error)}\n`);
   process.exit(1);

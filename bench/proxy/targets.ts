@@ -143,10 +143,12 @@ export function startNode(
   pin: readonly string[],
   upstream: string | null,
   id = kind,
+  nodeArgs: readonly string[] = [],
 ): Promise<Running> {
   const [command, ...args] = [
     ...pin,
     process.execPath,
+    ...nodeArgs,
     "--import",
     "tsx",
     SERVER,
