@@ -60,7 +60,9 @@ const IDENTITY_PREFIXES = [
 function nominated(raw: readonly string[]): Set<string> | null {
   let names: Set<string> | null = null;
   for (let i = 0; i < raw.length; i += 2) {
-    if ((raw[i] as string).toLowerCase() !== "connection") continue;
+    const name = raw[i] as string;
+    // Length first: lower-casing every header name of every request shows in profiles.
+    if (name.length !== 10 || name.toLowerCase() !== "connection") continue;
     for (const token of (raw[i + 1] as string).split(",")) {
       const name = token.trim().toLowerCase();
       if (name === "") continue;

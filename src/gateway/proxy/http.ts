@@ -6,7 +6,7 @@
  * upstream read is paused until it drains. A client that goes away aborts the upstream request
  * at once, so an abandoned chat stops costing tokens.
  */
-import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import type { Dispatcher } from "undici";
 import { Agent } from "undici";
@@ -138,15 +138,21 @@ class ResponseRelay implements Dispatcher.DispatchHandler {
     }
     this.status = statusCode;
     const nominated = nominatedInResponse(headers.connection);
-    const out: OutgoingHttpHeaders = {};
+    const extra = this.options.extraHeaders;
+    // A flat [name, value, ...] list: writeHead takes it as is, without the per-name object
+    // bookkeeping of a headers object. Names the door sets itself replace the upstream's.
+    const out: (string | string[])[] = [];
     for (const name in headers) {
       const value = headers[name];
-      if (value === undefined || isDroppedResponseHeader(name, nominated)) continue;
-      out[name] = value;
+      if (value === undefined || name === "vary" || isDroppedResponseHeader(name, nominated))
+        continue;
+      if (extra.length > 0 && setByDoor(extra, name)) continue;
+      out.push(name, value);
     }
-    for (const [name, value] of this.options.extraHeaders) out[name.toLowerCase()] = value;
-    if (this.options.vary.length > 0)
-      out.vary = mergeVary(out.vary as string | string[] | undefined, this.options.vary);
+    for (const [name, value] of extra) out.push(name, value);
+    const vary =
+      this.options.vary.length > 0 ? mergeVary(headers.vary, this.options.vary) : headers.vary;
+    if (vary !== undefined) out.push("vary", vary);
     res.writeHead(statusCode, statusMessage || undefined, out);
     // Event streams: the client should see the response start before the first token.
     const type = headers["content-type"];
@@ -198,6 +204,13 @@ class ResponseRelay implements Dispatcher.DispatchHandler {
     this.options.res.off("drain", this.onDrain);
     this.options.onDone(this.status, error, this.clientGone);
   }
+}
+
+/** Is `lower` one of the headers the door adds (CORS, HSTS, its debug header)? */
+function setByDoor(extra: readonly (readonly [string, string])[], lower: string): boolean {
+  for (let i = 0; i < extra.length; i++)
+    if ((extra[i] as readonly [string, string])[0].toLowerCase() === lower) return true;
+  return false;
 }
 
 /** Maps undici and socket failures to what the client is told: 502, 504 or 413. */
