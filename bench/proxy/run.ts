@@ -6,7 +6,7 @@
  * server's process tree; a round in which something outside used the server core is retried.
  *
  * BENCH_SMOKE=1: each workload once for ~1 s against Gatehouse and one peer; nothing written.
- * BENCH_PROXY_SECONDS=n: seconds per timed run (default 5). BENCH_PROXY_ROUNDS=n (default 3).
+ * BENCH_PROXY_SECONDS=n: seconds per timed run (default 4). BENCH_PROXY_ROUNDS=n (default 3).
  * BENCH_PROXY_ONLY=id,id: only these workloads (for development; the docs are not written).
  */
 
@@ -18,6 +18,7 @@ import { request } from "undici";
 import { coreBusySeconds, sampleCores, treeCpuSeconds } from "./cpu.js";
 import { autocannonArgs, type LatencyResult, runAutocannon } from "./latency.js";
 import { hasBinary, runWrk, wrkArgs, wrkScript } from "./load.js";
+import { runMemorySuite } from "./memory/index.js";
 import { type Pins, pins } from "./pins.js";
 import {
   type LatencySection,
@@ -26,6 +27,7 @@ import {
   type Sample,
   writeProxySection,
 } from "./report.js";
+import { runStreamsSuite } from "./streams/index.js";
 import type { SuiteOptions, SuiteResult } from "./suite.js";
 import { killAll, type Running, startNginx, startNode, TARGETS, tempDir } from "./targets.js";
 import {
@@ -76,7 +78,10 @@ async function startTarget(id: string, pin: Pins, upstream: string): Promise<Run
 }
 
 /** The sub-suites with servers and clients of their own, run after the wrk workloads. */
-const SUB_SUITES: readonly (readonly [string, (o: SuiteOptions) => Promise<SuiteResult>])[] = [];
+const SUB_SUITES: readonly (readonly [string, (o: SuiteOptions) => Promise<SuiteResult>])[] = [
+  ["streams", runStreamsSuite],
+  ["memory", runMemorySuite],
+];
 
 /** The fixed request rate for the latency runs: well under every Node door's capacity here. */
 const LATENCY_RATE = 2_000;
@@ -150,7 +155,7 @@ export async function runProxySuite(options: ProxySuiteOptions): Promise<void> {
     log("wrk is not installed (apt-get install wrk): proxy suite skipped");
     return;
   }
-  const seconds = smoke ? 1 : Math.max(1, Number(process.env.BENCH_PROXY_SECONDS ?? 5) || 5);
+  const seconds = smoke ? 1 : Math.max(1, Number(process.env.BENCH_PROXY_SECONDS ?? 4) || 4);
   const rounds = smoke ? 1 : Math.max(1, Number(process.env.BENCH_PROXY_ROUNDS ?? 3) || 3);
   const warmSeconds = smoke ? 0 : 2;
   const notes: string[] = [];

@@ -7,10 +7,10 @@
  * Every kind is built from its real package with the configuration listed in targets.ts.
  */
 
-import { existsSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Pool } from "undici";
+import { startGatehouse } from "./gatehouse.js";
 import { CORS } from "./workloads.js";
 
 const SMALL_JSON = JSON.stringify({ id: "chatcmpl-1", object: "model", ok: true, n: 42 });
@@ -126,28 +126,8 @@ log: { level: silent }
 `;
 }
 
-/** dist/ (what `npm start` runs) unless BENCH_GATEHOUSE_FROM=src or nothing is built. */
-function gatehouseModule(path: string): string {
-  const root = new URL("../../", import.meta.url);
-  const fromSrc =
-    process.env.BENCH_GATEHOUSE_FROM === "src" || !existsSync(new URL("dist/index.js", root));
-  return new URL(fromSrc ? `src/${path}.ts` : `dist/${path}.js`, root).href;
-}
-
 async function gatehouse(target: string): Promise<void> {
-  const config: typeof import("../../src/gateway/config/index.js") = await import(
-    gatehouseModule("gateway/config/index")
-  );
-  const server: typeof import("../../src/gateway/server.js") = await import(
-    gatehouseModule("gateway/server")
-  );
-  const checked = config.checkConfigText(gatehouseYaml(target, staticDir()), {
-    file: "bench.yaml",
-  });
-  if (!checked.ok) throw new Error(JSON.stringify(checked.problems));
-  const gateway = server.createGateway(checked.config);
-  const address = await gateway.listen();
-  announce(address.port);
+  announce(await startGatehouse(gatehouseYaml(target, staticDir()), "bench.yaml"));
 }
 
 /** Where the static files are (BENCH_STATIC_DIR, set by run.ts), or null. */

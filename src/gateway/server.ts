@@ -571,7 +571,6 @@ export function createGateway(initial: GatehouseConfig, options: GatewayOptions 
         return refuse(new Failure("GH_WS_LIMIT"));
       const tunnel: Tunnel = new Tunnel(
         {
-          req,
           client: socket,
           head,
           upstream: compiled.upstream.url,

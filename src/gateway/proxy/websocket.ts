@@ -5,7 +5,7 @@
  * the other's backpressure. Any other upstream answer is relayed as is.
  */
 import { randomBytes } from "node:crypto";
-import type { IncomingMessage } from "node:http";
+import type { ClientRequest, IncomingMessage } from "node:http";
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import type { Duplex } from "node:stream";
@@ -16,7 +16,6 @@ import { toGatewayError } from "./http.js";
 import { clientCloseFrame, FrameTracker, serverCloseFrame } from "./ws-frames.js";
 
 export interface TunnelOptions {
-  readonly req: IncomingMessage;
   readonly client: Duplex;
   readonly head: Buffer;
   readonly upstream: URL;
@@ -29,37 +28,51 @@ export interface TunnelOptions {
   readonly newErrorId: () => string;
 }
 
-/** A live tunnel; the registry uses it to close everything with 1001 on shutdown. */
+/**
+ * A live tunnel; the registry uses it to close everything with 1001 on shutdown.
+ *
+ * A tunnel may idle for hours, and a thousand of them is a normal day, so once joined it keeps
+ * only the two sockets and its frame trackers: the upgrade request, its response, the request
+ * headers and the exchange that logged the 101 are all let go.
+ */
 export class Tunnel {
+  private readonly client: Duplex;
   private upstreamSocket: Duplex | null = null;
+  /** The upgrade attempt, until it is answered. */
+  private attempt: TunnelOptions | null;
+  private request: ClientRequest | null = null;
   private readonly toClient = new FrameTracker();
   private readonly toUpstream = new FrameTracker();
   private closing = false;
   private ended = false;
+  private closeSentToClient = false;
+  private closeSentToUpstream = false;
 
   constructor(
-    private readonly options: TunnelOptions,
+    options: TunnelOptions,
     private readonly onEnd: (tunnel: Tunnel) => void,
-  ) {}
+  ) {
+    this.client = options.client;
+    this.attempt = options;
+  }
 
   start(): void {
-    const { upstream, client } = this.options;
+    const attempt = this.attempt as TunnelOptions;
+    const { upstream, client } = attempt;
     const send = upstream.protocol === "https:" ? httpsRequest : httpRequest;
     const request = send({
       host: upstream.hostname,
       port: upstream.port || (upstream.protocol === "https:" ? 443 : 80),
       method: "GET",
-      path: this.options.path,
-      headers: this.options.headers,
+      path: attempt.path,
+      headers: attempt.headers,
       setHost: false,
       agent: false,
-      timeout: this.options.connectTimeoutMs,
+      timeout: attempt.connectTimeoutMs,
     });
-    client.on("error", () => this.destroy());
-    client.on("close", () => {
-      request.destroy();
-      this.destroy();
-    });
+    this.request = request;
+    client.on("error", this.onSocketGone);
+    client.on("close", this.onSocketGone);
     request.on("timeout", () =>
       request.destroy(Object.assign(new Error("upstream timeout"), { code: "ETIMEDOUT" })),
     );
@@ -69,9 +82,14 @@ export class Tunnel {
     request.end();
   }
 
+  private readonly onSocketGone = (): void => {
+    this.request?.destroy();
+    this.destroy();
+  };
+
   /** The upstream answered without switching protocols: pass its answer on and close. */
   private relayRefusal(res: IncomingMessage): void {
-    const { client } = this.options;
+    const { client } = this;
     const lines = [`HTTP/1.1 ${res.statusCode} ${res.statusMessage ?? ""}`];
     for (let i = 0; i < res.rawHeaders.length; i += 2) {
       const name = (res.rawHeaders[i] as string).toLowerCase();
@@ -92,8 +110,9 @@ export class Tunnel {
   }
 
   private join(res: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const { client } = this.options;
-    if (client.destroyed) {
+    const { client } = this;
+    const attempt = this.attempt;
+    if (client.destroyed || attempt === null) {
       socket.destroy();
       return;
     }
@@ -109,16 +128,17 @@ export class Tunnel {
     }
     client.write(`${lines.join("\r\n")}\r\n\r\n`);
     this.relay(socket, client, this.toClient, head);
-    this.relay(client, socket, this.toUpstream, this.options.head);
+    this.relay(client, socket, this.toUpstream, attempt.head);
     for (const side of [socket, client]) {
-      (side as Duplex & { setTimeout?: (ms: number) => void }).setTimeout?.(
-        this.options.idleTimeoutMs,
-      );
-      side.on("timeout", () => this.destroy());
+      (side as Duplex & { setTimeout?: (ms: number) => void }).setTimeout?.(attempt.idleTimeoutMs);
+      side.on("timeout", this.onSocketGone);
     }
-    socket.on("error", () => this.destroy());
-    socket.on("close", () => this.destroy());
-    this.options.onDone(101, null, null);
+    socket.on("error", this.onSocketGone);
+    socket.on("close", this.onSocketGone);
+    // Joined: the attempt's objects (request, response, headers, the exchange) can go.
+    this.request = null;
+    this.attempt = null;
+    attempt.onDone(101, null, null);
   }
 
   /** Forwards src to dst with backpressure, watching frame boundaries for shutdown. */
@@ -138,13 +158,13 @@ export class Tunnel {
     dst.on("drain", () => src.resume());
   }
 
-  private readonly closeSent = new WeakSet<Duplex>();
-
   /** Writes a 1001 close frame to one side, once, at a frame boundary. */
   private sendClose(dst: Duplex): void {
-    if (this.closeSent.has(dst)) return;
-    this.closeSent.add(dst);
-    dst.write(dst === this.options.client ? serverCloseFrame() : clientCloseFrame(randomBytes(4)));
+    const toClient = dst === this.client;
+    if (toClient ? this.closeSentToClient : this.closeSentToUpstream) return;
+    if (toClient) this.closeSentToClient = true;
+    else this.closeSentToUpstream = true;
+    dst.write(toClient ? serverCloseFrame() : clientCloseFrame(randomBytes(4)));
   }
 
   /** Shutdown: close both sides with 1001 between frames, then end the sockets. */
@@ -155,16 +175,16 @@ export class Tunnel {
       return;
     }
     this.closing = true;
-    if (this.toClient.atBoundary) this.sendClose(this.options.client);
+    if (this.toClient.atBoundary) this.sendClose(this.client);
     if (this.toUpstream.atBoundary) this.sendClose(socket);
     setTimeout(() => this.destroy(), Math.min(graceMs, 1_000)).unref();
   }
 
   private fail(error: unknown): void {
     const failure = toGatewayError(error);
-    const id = this.options.newErrorId();
-    if (!this.options.client.destroyed && this.upstreamSocket === null) {
-      this.options.client.end(rawErrorResponse(failure, id));
+    const id = this.attempt?.newErrorId() ?? null;
+    if (!this.client.destroyed && this.upstreamSocket === null && id !== null) {
+      this.client.end(rawErrorResponse(failure, id));
     }
     this.finish(failure.status, failure, id);
   }
@@ -172,13 +192,15 @@ export class Tunnel {
   private finish(status: number, error: GatewayError | null, id: string | null): void {
     if (this.ended) return;
     this.ended = true;
-    if (this.upstreamSocket === null) this.options.onDone(status, error, id);
+    const attempt = this.attempt;
+    this.attempt = null;
+    if (this.upstreamSocket === null) attempt?.onDone(status, error, id);
     this.onEnd(this);
   }
 
   destroy(): void {
     this.upstreamSocket?.destroy();
-    this.options.client.destroy();
+    this.client.destroy();
     // Before the upstream answered, this attempt still owes its one log line: the client left
     // (499, as nginx logs a client that closed first).
     this.finish(499, null, null);
