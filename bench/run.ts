@@ -7,6 +7,7 @@
  * BENCH_SMOKE=1: one tiny pass, nothing written (CI). BENCH_PASSES=n: passes (default 3).
  * BENCH_GATEHOUSE_FROM=dist|src: which Gatehouse to load (default dist/ when built).
  * BENCH_NO_PIN=1: do not pin workers with taskset.
+ * BENCH_ONLY=engine|proxy: run one of the two suites (each still writes its own section).
  */
 
 import { spawn, spawnSync } from "node:child_process";
@@ -159,9 +160,10 @@ async function main(): Promise<void> {
   }
 }
 
-main()
-  // The proxy suite (bench/proxy/): whole servers under wrk, after the engine suite.
-  .then(() => runProxySuite({ smoke: SMOKE }))
+const only = process.env.BENCH_ONLY;
+(only === "proxy" ? Promise.resolve() : main())
+  // The proxy suite (bench/proxy/): whole servers under load, after the engine suite.
+  .then(() => (only === "engine" ? undefined : runProxySuite({ smoke: SMOKE })))
   .catch((error: unknown) => {
     process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exitCode = 1;

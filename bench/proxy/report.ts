@@ -247,7 +247,7 @@ ${c.smoke ? "\n**Smoke run: one ~1 s pass, Gatehouse and one peer. The figures o
 - **Date:** ${c.date}; ${Math.round(c.elapsed)} s for the proxy suite
 - **Load:** \`${c.wrkCommand}\` (Debian wrk 4.1, one thread); the Lua script sets method, path,
   headers and body per workload. Load generator and upstream ${c.loadPin === null ? "not pinned" : `pinned with \`${c.loadPin}\``}; every server ${c.serverPin === null ? "not pinned" : `pinned with \`${c.serverPin}\``}.
-- **Rounds:** ${c.warmSeconds} s warm-up per target, then ${c.rounds} rounds of ${c.seconds} s per target, the
+- **Rounds:** ${c.warmSeconds} s warm-up per target, then ${c.rounds} rounds of ${c.seconds} s per target (more where a workload says so: the static files get 2 more), the
   target order rotated each round. A round in which anything else used more than 25% of the
   server core (from \`/proc/stat\`, minus the server's own CPU) is run again, at most twice (4 retries per suite)${retried > 0 ? ` (${retried} samples come from a retried round)` : ""}.
 - **CPU per request:** utime + stime of the server's whole process tree (\`/proc/<pid>/stat\`,

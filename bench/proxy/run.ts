@@ -220,7 +220,8 @@ export async function runProxySuite(options: ProxySuiteOptions): Promise<void> {
         return { result, cpu, outside: Math.max(0, busy - cpu) / result.seconds };
       };
       for (const t of w.targets) if (warmSeconds > 0) await run(t, warmSeconds);
-      for (let round = 0; round < rounds; round++) {
+      const roundsHere = smoke ? rounds : rounds + (w.extraRounds ?? 0);
+      for (let round = 0; round < roundsHere; round++) {
         const k = round % w.targets.length;
         const order = [...w.targets.slice(k), ...w.targets.slice(0, k)];
         for (let retries = 0; ; retries++) {
@@ -259,7 +260,7 @@ export async function runProxySuite(options: ProxySuiteOptions): Promise<void> {
           .filter((s) => s.workload === w.id && s.round === round)
           .map((s) => `${s.target} ${Math.round(s.rps)}/s ${s.cpuUsPerRequest.toFixed(1)}us`)
           .join(", ");
-        log(`${w.id} round ${round + 1}/${rounds}: ${line}`);
+        log(`${w.id} round ${round + 1}/${roundsHere}: ${line}`);
       }
     }
 

@@ -47,6 +47,8 @@ interface CompiledRoute {
   readonly policy: CorsPolicy;
   readonly upstream: Upstream | null;
   readonly serveStatic: StaticHandler | null;
+  /** A static route's match without its trailing slash, taken off request paths. */
+  readonly staticPrefix: string;
 }
 
 export interface GatewayOptions {
@@ -135,14 +137,20 @@ function compile(config: GatehouseConfig, previous: CompiledConfig | null): Comp
           ? noCorsPolicy()
           : compileCorsPolicy(route.cors, `routes[${i}].cors`);
     if (route.kind === "static")
-      return { route, policy, upstream: null, serveStatic: staticHandler(route.root, route.spa) };
+      return {
+        route,
+        policy,
+        upstream: null,
+        serveStatic: staticHandler(route.root, route.spa),
+        staticPrefix: route.match.replace(/\/$/, ""),
+      };
     const key = route.upstream.origin;
     let upstream = upstreams.get(key);
     if (upstream === undefined) {
       upstream = new Upstream(route.upstream, config.limits);
       upstreams.set(key, upstream);
     }
-    return { route, policy, upstream, serveStatic: null };
+    return { route, policy, upstream, serveStatic: null, staticPrefix: "" };
   });
   return {
     config,
@@ -456,9 +464,9 @@ export function createGateway(initial: GatehouseConfig, options: GatewayOptions 
         new Failure("GH_METHOD_NOT_ALLOWED", `${method} is not allowed on static files.`),
       );
     }
-    const match = compiled.route.match.replace(/\/$/, "");
-    const local = match === "" ? path : path.slice(match.length) || "/";
-    res.once("finish", () => logExchange(x, res.statusCode, null));
+    const prefix = compiled.staticPrefix;
+    const local = prefix === "" ? path : path.slice(prefix.length) || "/";
+    if (log.isLevelEnabled("info")) res.once("finish", () => logExchange(x, res.statusCode, null));
     const decorate = (out: ServerResponse) => {
       if (x.decision !== null) applyCors(out, x.decision);
       if (current.hsts !== null) out.setHeader("Strict-Transport-Security", current.hsts);
