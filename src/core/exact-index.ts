@@ -11,28 +11,64 @@
 export class ExactIndex<T> {
   /** Offsets from the end of the string (1 = last character). */
   private readonly offsets: readonly number[];
-  private readonly buckets = new Map<number, { keys: string[]; values: T[] }>();
+  private readonly bucketKeys: string[][] = [];
+  private readonly bucketValues: T[][] = [];
+  /**
+   * Bucket numbers to buckets, open addressing over typed arrays: a bucket number is a small
+   * integer, and probing two typed arrays is cheaper than a Map lookup on every request.
+   * slots[h] is the bucket's position + 1 (0: empty); codes[h] its number.
+   */
+  private readonly slots: Int32Array;
+  private readonly codes: Int32Array;
+  private readonly shift: number;
 
   constructor(keys: readonly string[], values: readonly T[]) {
     this.offsets = chooseOffsets(keys);
+    const byCode = new Map<number, number>();
     keys.forEach((key, i) => {
       const code = this.codeOf(key);
-      let bucket = this.buckets.get(code);
-      if (bucket === undefined) {
-        bucket = { keys: [], values: [] };
-        this.buckets.set(code, bucket);
+      let at = byCode.get(code);
+      if (at === undefined) {
+        at = this.bucketKeys.length;
+        byCode.set(code, at);
+        this.bucketKeys.push([]);
+        this.bucketValues.push([]);
       }
-      bucket.keys.push(key);
-      bucket.values.push(values[i] as T);
+      (this.bucketKeys[at] as string[]).push(key);
+      (this.bucketValues[at] as T[]).push(values[i] as T);
     });
+    // At most half full, so probes stay short.
+    const bits = Math.max(4, Math.ceil(Math.log2(byCode.size * 2 + 1)));
+    this.shift = 32 - bits;
+    this.slots = new Int32Array(1 << bits);
+    this.codes = new Int32Array(1 << bits);
+    const mask = (1 << bits) - 1;
+    for (const [code, at] of byCode) {
+      let h = this.slotOf(code);
+      while (this.slots[h] !== 0) h = (h + 1) & mask;
+      this.slots[h] = at + 1;
+      this.codes[h] = code;
+    }
   }
 
   get(key: string): T | undefined {
-    const bucket = this.buckets.get(this.codeOf(key));
-    if (bucket === undefined) return undefined;
-    const keys = bucket.keys;
-    for (let i = 0; i < keys.length; i++) if (keys[i] === key) return bucket.values[i];
+    const code = this.codeOf(key);
+    const slots = this.slots;
+    const mask = slots.length - 1;
+    for (let h = this.slotOf(code); slots[h] !== 0; h = (h + 1) & mask) {
+      if (this.codes[h] !== code) continue;
+      const at = (slots[h] as number) - 1;
+      const keys = this.bucketKeys[at] as string[];
+      for (let i = 0; i < keys.length; i++)
+        if (keys[i] === key) return (this.bucketValues[at] as T[])[i];
+      return undefined;
+    }
     return undefined;
+  }
+
+  /** Fibonacci hashing of a bucket number onto the table. */
+  private slotOf(code: number): number {
+    return Math.imul(code, 0x9e3779b1) >>> this.shift;
   }
 
   /** The bucket number: the length and the chosen characters (7 bits each; 0 when absent). */

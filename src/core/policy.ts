@@ -171,6 +171,8 @@ const IN_PLACE_BUCKET = 4;
  * growing when full, so hostile traffic can neither grow memory nor evict the real lines.
  */
 const ACRH_CACHE_SIZE = 256;
+/** Accepted ACRH lines compared by `===` before the map: a client sends one or two. */
+const RECENT_LINES = 4;
 /** Longest line looked up in (or added to) that cache. */
 const ACRH_CACHE_LINE = 512;
 
@@ -217,6 +219,10 @@ class CompiledPolicy implements CorsPolicy {
   private readonly anyHeader: boolean;
   private readonly maxAgePair: HeaderPair | null;
   private readonly acceptedHeaderLines = new Map<string, HeaderPair>();
+  /** The last few accepted ACRH lines (a ring), compared before the map is asked. */
+  private readonly recentLines: string[] = [];
+  private readonly recentPairs: HeaderPair[] = [];
+  private recentNext = 0;
   private readonly privateNetwork: boolean;
   private readonly exposePair: HeaderPair | null;
 
@@ -368,6 +374,24 @@ class CompiledPolicy implements CorsPolicy {
     return undefined;
   }
 
+  /** An accepted ACRH line's answer: the recent ring by `===`, then the map (which hashes). */
+  private recentHeaderLine(line: string): HeaderPair | undefined {
+    const lines = this.recentLines;
+    for (let i = 0; i < lines.length; i++) {
+      if (lines[i] === line) return this.recentPairs[i];
+    }
+    const pair = this.acceptedHeaderLines.get(line);
+    if (pair !== undefined) this.rememberHeaderLine(line, pair);
+    return pair;
+  }
+
+  private rememberHeaderLine(line: string, pair: HeaderPair): void {
+    const slot = this.recentNext;
+    this.recentLines[slot] = line;
+    this.recentPairs[slot] = pair;
+    this.recentNext = (slot + 1) % RECENT_LINES;
+  }
+
   /** The ACAM pair for a listed method, or undefined. */
   private listedMethod(method: string): HeaderPair | undefined {
     if (this.methodMap !== null) return this.methodMap.get(method);
@@ -410,15 +434,27 @@ class CompiledPolicy implements CorsPolicy {
 
   private run(facts: RequestFacts, out: ExplainOut | undefined): CorsDecision {
     const headers = facts.headers;
+    // Which kind of source, asked once: on a plain object the `get` probe walks the prototype
+    // chain, and a preflight reads four headers.
+    const fetchHeaders = isFetchHeaders(headers) ? headers : null;
+    const plain = fetchHeaders === null ? (headers as PlainHeaders | undefined) : undefined;
     const origin = singleValue(
-      facts.origin !== undefined ? facts.origin : readHeader(headers, "origin"),
+      facts.origin !== undefined
+        ? facts.origin
+        : fetchHeaders !== null
+          ? fetchHeaders.get("origin")
+          : plain?.origin,
     );
     if (origin === null) return this.notCors;
     if (origin !== MULTIPLE && facts.selfOrigin !== undefined && origin === facts.selfOrigin) {
       return this.sameOrigin;
     }
     const acrm =
-      facts.method === "OPTIONS" ? readHeader(headers, "access-control-request-method") : undefined;
+      facts.method !== "OPTIONS"
+        ? undefined
+        : fetchHeaders !== null
+          ? fetchHeaders.get("access-control-request-method")
+          : plain?.["access-control-request-method"];
     const preflight = acrm !== undefined && acrm !== null;
 
     // fetch.bs §cors-check steps 2-4: the origin decides first.
@@ -475,11 +511,15 @@ class CompiledPolicy implements CorsPolicy {
     }
 
     // Steps 7.6-7.7: the request headers.
-    const acrh = readHeader(headers, "access-control-request-headers");
-    // Hashing costs the string's length, so only short lines (all real ones) are looked up.
+    const acrh =
+      fetchHeaders !== null
+        ? fetchHeaders.get("access-control-request-headers")
+        : plain?.["access-control-request-headers"];
+    // Hashing costs the string's length, so only short lines (all real ones) are looked up,
+    // and the few lines seen last are compared first (`===` needs no hash).
     let headersPair =
       typeof acrh === "string" && acrh.length <= ACRH_CACHE_LINE && out === undefined
-        ? this.acceptedHeaderLines.get(acrh)
+        ? this.recentHeaderLine(acrh)
         : undefined;
     const scanned = headersPair !== undefined ? Scan.None : this.scanRequestHeaders(acrh, out);
     if (typeof scanned === "string") {
@@ -490,6 +530,7 @@ class CompiledPolicy implements CorsPolicy {
         this.acceptedHeaderLines.size < ACRH_CACHE_SIZE
       ) {
         this.acceptedHeaderLines.set(acrh, headersPair);
+        this.rememberHeaderLine(acrh, headersPair);
       }
     } else if (scanned !== Scan.None) {
       switch (scanned) {
@@ -505,7 +546,10 @@ class CompiledPolicy implements CorsPolicy {
     }
 
     // Private Network Access: asked for with exactly `true`.
-    const pna = readHeader(headers, "access-control-request-private-network");
+    const pna =
+      fetchHeaders !== null
+        ? fetchHeaders.get("access-control-request-private-network")
+        : plain?.["access-control-request-private-network"];
     const wantsPrivateNetwork =
       pna === "true" || (Array.isArray(pna) && pna.length === 1 && pna[0] === "true");
     if (wantsPrivateNetwork && !this.privateNetwork) return this.deny.prePrivateNetwork;
@@ -659,6 +703,14 @@ function singleValue(value: HeaderValue): string | null | typeof MULTIPLE {
   return value.length === 1 ? (value[0] as string) : MULTIPLE;
 }
 
+type PlainHeaders = Readonly<Record<string, string | readonly string[] | undefined>>;
+
+function isFetchHeaders(
+  headers: HeaderSource | undefined,
+): headers is { get(name: string): string | null } {
+  return headers !== undefined && typeof (headers as { get?: unknown }).get === "function";
+}
+
 /** Reads one header from either kind of source. Names are lower-case. */
 export function readHeader(headers: HeaderSource | undefined, name: string): HeaderValue {
   if (headers === undefined) return undefined;
@@ -681,14 +733,21 @@ function isTokenString(value: string): boolean {
  * policies from answering garbage.
  */
 function isOriginShaped(origin: string): boolean {
-  const sep = origin.indexOf("://");
-  if (sep < 1 || sep + 3 >= origin.length) return false;
-  for (let i = 0; i < sep; i++) {
-    const c = origin.charCodeAt(i);
-    if (c >= 128 || (SCHEME_CHAR[c] as number) < (i === 0 ? 2 : 1)) return false;
+  // One pass, no indexOf: the scheme up to the first ':', then "//", then host characters.
+  const n = origin.length;
+  if (n === 0) return false;
+  let c = origin.charCodeAt(0);
+  if (c >= 128 || SCHEME_CHAR[c] !== 2) return false;
+  let i = 1;
+  for (; i < n; i++) {
+    c = origin.charCodeAt(i);
+    if (c === 0x3a) break;
+    if (c >= 128 || SCHEME_CHAR[c] === 0) return false;
   }
-  for (let i = sep + 3; i < origin.length; i++) {
-    const c = origin.charCodeAt(i);
+  if (i + 3 >= n || origin.charCodeAt(i + 1) !== 0x2f || origin.charCodeAt(i + 2) !== 0x2f)
+    return false;
+  for (let j = i + 3; j < n; j++) {
+    c = origin.charCodeAt(j);
     if (c < 128 && HOST_CHAR[c] === 0) return false;
   }
   return true;

@@ -51,3 +51,23 @@ test("explain() reports names even for a cached line", () => {
     "content-type",
   ]);
 });
+
+test("the ring of recent lines in front of the map answers each line with its own names", () => {
+  const policy = corsPolicy({ allowOrigins: [ORIGIN], allowHeaders: ["*"] });
+  // More lines than the ring holds, interleaved, so slots are reused while lines come back.
+  const lines = ["x-1", "x-2", "x-1,x-2", "x-3", "x-4", "x-5", "x-2", "x-6", "x-1"];
+  for (let pass = 0; pass < 3; pass++) {
+    for (const line of lines) {
+      const d = policy.decide(preflight(line));
+      assert.equal(d.status, 204);
+      assert.deepEqual(
+        d.headers.find(([n]) => n === "access-control-allow-headers"),
+        ["access-control-allow-headers", line],
+        `pass ${pass}, ${line}`,
+      );
+    }
+  }
+  // Equal text in a fresh string (not the same object) is the same line.
+  const fresh = ["x-", "1"].join("");
+  assert.equal(policy.decide(preflight(fresh)).status, 204);
+});
