@@ -290,7 +290,9 @@ ${used.map((t) => `- **${label(t)}**: ${TARGETS[t]?.configured ?? ""}`).join("\n
 
 Every server runs in its own child process (\`node --import tsx bench/proxy/server.ts <kind>\`,
 or \`nginx -p <tmp> -c <tmp>/nginx.conf\`), started in its own process group and killed by pid
-when the suite ends or fails.
+when the suite ends or fails. Each workload starts its targets fresh and stops them after its
+rounds, so no target carries JIT or heap state over from another workload's load, and no idle
+server of another workload shares the server core.
 ${notes.length > 0 ? `\n### Notes from this run\n\n${notes.map((n) => `- ${n}`).join("\n")}\n` : ""}`;
   const svg = renderChart(
     "Gatehouse / peer, median of rounds (whisker: min-max; tick: goal; green met, red missed)",

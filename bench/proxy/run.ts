@@ -87,17 +87,15 @@ const SUB_SUITES: readonly (readonly [string, (o: SuiteOptions) => Promise<Suite
 const LATENCY_RATE = 2_000;
 const LATENCY_CONNECTIONS = 20;
 
-/** autocannon -R against the proxied GET's targets, rounds rotated; null if GET is not run. */
+/** autocannon -R against the proxied GET's targets, rounds rotated. */
 async function fixedRateLatency(
-  workloads: readonly ProxyWorkload[],
+  w: ProxyWorkload,
   running: ReadonlyMap<string, Running>,
   pin: Pins,
   seconds: number,
   rounds: number,
   smoke: boolean,
-): Promise<LatencySection | null> {
-  const w = workloads.find((x) => x.id === "get-json");
-  if (w === undefined) return null;
+): Promise<LatencySection> {
   const results: LatencyResult[] = [];
   const targets = w.targets;
   for (let round = 0; round < rounds; round++) {
@@ -188,21 +186,21 @@ export async function runProxySuite(options: ProxySuiteOptions): Promise<void> {
     // Inherited by the servers started below (Gatehouse's /static/ route and sirv).
     process.env.BENCH_STATIC_DIR = staticDir;
     const upstream = await startNode("upstream", pin.load, null);
-    const needed = [...new Set(workloads.flatMap((w) => w.targets))];
-    const running = new Map<string, Running>();
-    for (const id of needed) running.set(id, await startTarget(id, pin, upstream.url));
-    log(`started ${needed.join(", ")}`);
 
+    const samples: Sample[] = [];
+    let latency: LatencySection | null = null;
     for (const w of workloads) {
+      // Fresh servers for every workload: each target starts from the same state (no JIT or
+      // heap carried over from another workload's load), and idle peers of other workloads do
+      // not share the server core. Every answer is checked before anything is timed.
+      const running = new Map<string, Running>();
+      for (const id of w.targets) running.set(id, await startTarget(id, pin, upstream.url));
       for (const t of w.targets) {
         const server = running.get(t) as Running;
         const problem = w.check(await answer(server.url, w));
         if (problem !== null) throw new Error(`${t} answers ${w.id} wrongly: ${problem}`);
       }
-    }
-
-    const samples: Sample[] = [];
-    for (const w of workloads) {
+      log(`${w.id}: started ${w.targets.join(", ")}`);
       const script = wrkScript(w.id, w.request);
       const run = async (target: string, secs: number) => {
         const server = running.get(target) as Running;
@@ -262,9 +260,11 @@ export async function runProxySuite(options: ProxySuiteOptions): Promise<void> {
           .join(", ");
         log(`${w.id} round ${round + 1}/${roundsHere}: ${line}`);
       }
+      // The fixed-rate latency runs use the proxied GET's servers, warm from its rounds.
+      if (w.id === "get-json")
+        latency = await fixedRateLatency(w, running, pin, seconds, rounds, smoke);
+      for (const server of running.values()) server.stop();
     }
-
-    const latency = await fixedRateLatency(workloads, running, pin, seconds, rounds, smoke);
     killAll();
 
     const suites: SuiteResult[] = [];
