@@ -5,8 +5,9 @@
  * its whole length. Allowlists, though, are known in advance: at compile time this picks a few
  * character positions (counted from the end, where origins differ) that, with the length, split
  * the set into tiny buckets. A lookup reads those few characters, finds the bucket by a small
- * integer, and compares the candidates with `===`. The cost stays flat from 10 to 100,000
- * entries. (The same idea as gperf's perfect hashing, without requiring perfection.)
+ * integer, and compares the candidates with `===`. Measured per lookup: about 17 ns with 10
+ * entries, 33 ns with 1,000, 160 ns with 100,000 (there the one `===` mostly waits on a cache
+ * miss). (The same idea as gperf's perfect hashing, without requiring perfection.)
  */
 export class ExactIndex<T> {
   /** Offsets from the end of the string (1 = last character). */
@@ -71,36 +72,45 @@ export class ExactIndex<T> {
     return Math.imul(code, 0x9e3779b1) >>> this.shift;
   }
 
-  /** The bucket number: the length and the chosen characters (7 bits each; 0 when absent). */
+  /** The bucket number: the length and the chosen characters, mixed into 32 bits. */
   private codeOf(key: string): number {
     const len = key.length;
     const offsets = this.offsets;
-    let code = len & 0xff;
+    let code = len;
     // An indexed loop: this runs on every request, and the iterator protocol shows up in profiles.
     for (let i = 0; i < offsets.length; i++) {
       const offset = offsets[i] as number;
-      code = code * 128 + (offset <= len ? key.charCodeAt(len - offset) & 0x7f : 0);
+      code = mix(code, offset <= len ? key.charCodeAt(len - offset) : 0);
     }
     return code;
   }
 }
 
-/** Most positions read per lookup; three keeps the bucket number a small integer. */
-const MAX_OFFSETS = 3;
+/**
+ * One step of an FNV-style mix. Two different keys may share a bucket number (the bucket then
+ * holds both, and `===` tells them apart), so the mix only has to spread, not be perfect.
+ */
+function mix(code: number, char: number): number {
+  return Math.imul(code ^ char, 0x01000193) | 0;
+}
+
+/**
+ * Most positions read per lookup. Three split 1,000 origins into buckets of one or two, but
+ * not 100,000 (buckets of ~100 were scanned); six do.
+ */
+const MAX_OFFSETS = 6;
 
 /** Greedily picks offsets that minimise the largest bucket, until buckets hold at most two. */
 function chooseOffsets(keys: readonly string[]): number[] {
   const longest = keys.reduce((max, k) => Math.max(max, k.length), 0);
   const chosen: number[] = [];
-  let current = keys.map((k) => k.length & 0xff);
+  let current = keys.map((k) => k.length);
   while (chosen.length < MAX_OFFSETS && largestBucket(current) > 2) {
     let best: { offset: number; codes: number[]; size: number } | null = null;
     for (let offset = 1; offset <= Math.min(longest, 64); offset++) {
       if (chosen.includes(offset)) continue;
-      const codes = keys.map(
-        (k, i) =>
-          (current[i] as number) * 128 +
-          (offset <= k.length ? k.charCodeAt(k.length - offset) & 0x7f : 0),
+      const codes = keys.map((k, i) =>
+        mix(current[i] as number, offset <= k.length ? k.charCodeAt(k.length - offset) : 0),
       );
       const size = largestBucket(codes);
       if (best === null || size < best.size) best = { offset, codes, size };
