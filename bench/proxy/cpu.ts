@@ -1,7 +1,7 @@
 /**
- * CPU time from /proc: per process tree (utime + stime of every process under a root pid,
- * children found through their parent pid), and per core from /proc/stat to tell when
- * something outside the benchmark was using the server's core.
+ * Readings from /proc: resident memory (VmRSS) and CPU time (utime + stime) per process tree
+ * (every process under a root pid, children found through their parent pid), and busy time per
+ * core from /proc/stat to tell when something outside the benchmark used the server's core.
  */
 
 import { execFileSync } from "node:child_process";
@@ -68,6 +68,20 @@ export function treeCpuSeconds(root: number): number {
   let total = 0;
   for (const pid of processTree(root)) total += readStat(pid)?.cpu ?? 0;
   return total / clockTicks();
+}
+
+/** VmRSS of every process under `root` (root included), KiB. */
+export function treeRssKiB(root: number): number {
+  let total = 0;
+  for (const pid of processTree(root)) {
+    try {
+      const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+      if (m !== null) total += Number(m[1]);
+    } catch {
+      // exited between the scan and the read
+    }
+  }
+  return total;
 }
 
 export interface CoreSample {

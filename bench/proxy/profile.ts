@@ -72,10 +72,9 @@ async function main(): Promise<void> {
   const pin = pins();
   try {
     const upstream = await startNode("upstream", pin.load, null);
-    const server = await startNode(target, pin.server, upstream.url, target, [
-      "--cpu-prof",
-      `--cpu-prof-dir=${dir}`,
-    ]);
+    const server = await startNode(target, pin.server, upstream.url, target, {
+      nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${dir}`],
+    });
     const script = wrkScript(workload.id, workload.request);
     const load = { pin: pin.load, url: server.url, script, connections: workload.connections };
     await runWrk({ ...load, seconds: 2 });

@@ -27,7 +27,8 @@ export function track(child: ChildProcess): () => void {
   return forget;
 }
 
-function killGroup(child: ChildProcess): void {
+/** Kills a child started with `detached: true` and everything in its process group. */
+export function killGroup(child: ChildProcess): void {
   if (child.pid === undefined) return;
   try {
     process.kill(-child.pid, "SIGKILL");
@@ -137,56 +138,107 @@ export const TARGETS: Readonly<Record<string, TargetInfo>> = {
   },
 };
 
-/** Starts a Node server kind of server.ts, pinned with `pin`, and waits for its port. */
-export function startNode(
+export interface NodeServerOptions {
+  /** The server script (default bench/proxy/server.ts); it prints `{"port":N}` when listening. */
+  readonly script?: string;
+  /** Flags for node before the script (`--expose-gc`, `--cpu-prof`, ...). */
+  readonly nodeArgs?: readonly string[];
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/** A started server that can also be waited on for later JSON lines it prints. */
+export interface NodeServer extends Running {
+  readonly port: number;
+  /** The next JSON line `accept` takes, within `ms`; rejects if the server exits first. */
+  nextLine(
+    what: string,
+    accept: (line: Record<string, unknown>) => boolean,
+    ms: number,
+  ): Promise<Record<string, unknown>>;
+}
+
+/**
+ * Starts a Node bench server (`<script> <kind> [upstream]`) in its own process group, pinned
+ * with `pin`, tracked for killAll(), and waits for its `{"port":N}` line. Every bench suite
+ * starts its servers through here.
+ */
+export async function startNode(
   kind: string,
   pin: readonly string[],
   upstream: string | null,
   id = kind,
-  nodeArgs: readonly string[] = [],
-): Promise<Running> {
+  options: NodeServerOptions = {},
+): Promise<NodeServer> {
   const [command, ...args] = [
     ...pin,
     process.execPath,
-    ...nodeArgs,
+    ...(options.nodeArgs ?? []),
     "--import",
     "tsx",
-    SERVER,
+    options.script ?? SERVER,
     kind,
     ...(upstream === null ? [] : [upstream]),
   ];
-  return new Promise((resolve, reject) => {
-    const child = spawn(command as string, args, {
-      cwd: ROOT,
-      stdio: ["ignore", "pipe", "inherit"],
-      detached: true,
-      env: { ...process.env, NODE_ENV: "production" },
-    });
-    track(child);
-    let out = "";
-    const timer = setTimeout(() => {
-      killGroup(child);
-      reject(new Error(`${id} did not start within 20 s`));
-    }, 20_000);
-    child.stdout?.setEncoding("utf8");
-    child.stdout?.on("data", (chunk: string) => {
-      out += chunk;
-      const line = out.split("\n").find((l) => l.startsWith("{"));
-      if (line === undefined || !out.includes("\n")) return;
-      clearTimeout(timer);
-      const { port } = JSON.parse(line) as { port: number };
-      resolve({
-        id,
-        pid: child.pid as number,
-        url: `http://127.0.0.1:${port}`,
-        stop: () => killGroup(child),
+  const child = spawn(command as string, args, {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "inherit"],
+    detached: true,
+    env: { ...process.env, NODE_ENV: "production", ...options.env },
+  });
+  track(child);
+  const waiting: ((line: Record<string, unknown>) => boolean)[] = [];
+  let buffered = "";
+  child.stdout?.setEncoding("utf8");
+  child.stdout?.on("data", (chunk: string) => {
+    buffered += chunk;
+    for (let nl = buffered.indexOf("\n"); nl !== -1; nl = buffered.indexOf("\n")) {
+      const line = buffered.slice(0, nl).trim();
+      buffered = buffered.slice(nl + 1);
+      if (!line.startsWith("{")) continue;
+      const parsed = JSON.parse(line) as Record<string, unknown>;
+      const i = waiting.findIndex((w) => w(parsed));
+      if (i !== -1) waiting.splice(i, 1);
+    }
+  });
+  const nextLine = (
+    what: string,
+    accept: (line: Record<string, unknown>) => boolean,
+    ms: number,
+  ): Promise<Record<string, unknown>> =>
+    new Promise((resolve, reject) => {
+      const onExit = (code: number | null) => {
+        clearTimeout(timer);
+        reject(new Error(`${id} exited with ${code} while waiting for ${what}`));
+      };
+      const timer = setTimeout(() => {
+        child.off("exit", onExit);
+        reject(new Error(`${id} gave no ${what} within ${ms / 1000} s`));
+      }, ms);
+      child.once("exit", onExit);
+      waiting.push((line) => {
+        if (!accept(line)) return false;
+        clearTimeout(timer);
+        child.off("exit", onExit);
+        resolve(line);
+        return true;
       });
     });
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${id} exited with ${code} before listening`));
-    });
-  });
+  try {
+    const { port } = (await nextLine("port", (l) => typeof l.port === "number", 20_000)) as {
+      port: number;
+    };
+    return {
+      id,
+      pid: child.pid as number,
+      port,
+      url: `http://127.0.0.1:${port}`,
+      stop: () => killGroup(child),
+      nextLine,
+    };
+  } catch (error) {
+    killGroup(child);
+    throw error;
+  }
 }
 
 export function freePort(): Promise<number> {

@@ -17,13 +17,13 @@
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { request } from "undici";
-import { processTree } from "../cpu.js";
+import { processTree, treeRssKiB } from "../cpu.js";
 import { pins } from "../pins.js";
 import { HOST, ORIGIN } from "../streams/protocol.js";
 import type { SuiteOptions, SuiteResult } from "../suite.js";
 import { killAll } from "../targets.js";
 import { type Browser, type Connections, type Kind, openConnections } from "./clients.js";
-import { type Memory, type MemServer, startServer, treeRssKiB } from "./procs.js";
+import { type Memory, type MemServer, startServer } from "./procs.js";
 import {
   type PhaseResult,
   type RunInfo,

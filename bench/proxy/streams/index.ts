@@ -16,11 +16,11 @@ import { readdirSync, readFileSync } from "node:fs";
 import { request } from "node:http";
 import { createInterface, type Interface } from "node:readline";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { coreBusySeconds, processTree, sampleCores, treeCpuSeconds } from "../cpu.js";
+import { coreBusySeconds, processTree, sampleCores, treeCpuSeconds, treeRssKiB } from "../cpu.js";
 import { hasBinary } from "../load.js";
 import { type Pins, pins } from "../pins.js";
 import type { SuiteOptions, SuiteResult } from "../suite.js";
-import { killAll, type Running, startNginx, track } from "../targets.js";
+import { killAll, killGroup, type Running, startNginx, startNode, track } from "../targets.js";
 import { streamsNginxConfig } from "./peers.js";
 import {
   type BurstResult,
@@ -51,13 +51,6 @@ function log(message: string): void {
   process.stderr.write(`bench streams: ${message}\n`);
 }
 
-function stopGroup(child: ChildProcess): void {
-  if (child.pid === undefined) return;
-  try {
-    process.kill(-child.pid, "SIGKILL");
-  } catch {}
-}
-
 /** Spawns `command` in its own process group and resolves with the first JSON line it prints. */
 function spawnReporting(
   argv: readonly string[],
@@ -74,7 +67,7 @@ function spawnReporting(
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
-      stopGroup(child);
+      killGroup(child);
       reject(new Error(`${what} did not start within 20 s`));
     }, 20_000);
     const onExit = (code: number | null) => {
@@ -88,28 +81,20 @@ function spawnReporting(
       try {
         resolve({ child, lines, first: JSON.parse(line) as Record<string, unknown> });
       } catch {
-        stopGroup(child);
+        killGroup(child);
         reject(new Error(`${what} printed ${JSON.stringify(line)} instead of JSON`));
       }
     });
   });
 }
 
-async function startServer(
+function startServer(
   kind: string,
   pin: readonly string[],
   upstream: string | null,
   id: string,
 ): Promise<Running> {
-  const argv = [...pin, process.execPath, "--import", "tsx", SERVERS, kind];
-  if (upstream !== null) argv.push(upstream);
-  const { child, first } = await spawnReporting(argv, id);
-  return {
-    id,
-    pid: child.pid as number,
-    url: `http://127.0.0.1:${first.port as number}`,
-    stop: () => stopGroup(child),
-  };
+  return startNode(kind, pin, upstream, id, { script: SERVERS });
 }
 
 /** The load generator: one child on the load core, one JSON command and answer per line. */
@@ -162,20 +147,13 @@ class LoadClient {
   }
 
   stop(): void {
-    stopGroup(this.child);
+    killGroup(this.child);
   }
 }
 
-/** Resident memory of a process tree, from VmRSS in /proc/<pid>/status. */
+/** Resident memory of a process tree, bytes. */
 function treeRssBytes(root: number): number {
-  let total = 0;
-  for (const pid of processTree(root)) {
-    try {
-      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-      total += Number(m?.[1] ?? 0) * 1024;
-    } catch {}
-  }
-  return total;
+  return treeRssKiB(root) * 1024;
 }
 
 /**
