@@ -197,6 +197,9 @@ async function main(): Promise<void> {
   }
 }
 
+// A clean exit on SIGTERM, so that `--cpu-prof` can write its profile; suites use SIGKILL.
+process.once("SIGTERM", () => process.exit(0));
+
 main().catch((error: unknown) => {
   process.stderr.write(`streams server: ${error instanceof Error ? error.stack : String(error)}\n`);
   process.exit(1);
