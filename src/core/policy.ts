@@ -171,6 +171,12 @@ const IN_PLACE_BUCKET = 4;
  * growing when full, so hostile traffic can neither grow memory nor evict the real lines.
  */
 const ACRH_CACHE_SIZE = 256;
+enum InPlace {
+  NotListed = 0,
+  Listed = 1,
+  Ask = 2,
+}
+
 /** Accepted ACRH lines compared by `===` before the map: a client sends one or two. */
 const RECENT_LINES = 4;
 /** Longest line looked up in (or added to) that cache. */
@@ -215,6 +221,8 @@ class CompiledPolicy implements CorsPolicy {
   private readonly anyMethod: boolean;
   /** Listed request-header names by length, for matching in place without slicing. */
   private readonly namesByLength: readonly (readonly string[] | undefined)[];
+  /** Lengths with too many names to compare in place: those names are looked up in the set. */
+  private readonly crowdedLengths: readonly boolean[];
   private readonly headerNames: Set<string>;
   private readonly anyHeader: boolean;
   private readonly maxAgePair: HeaderPair | null;
@@ -278,6 +286,9 @@ class CompiledPolicy implements CorsPolicy {
     // In-place matching pays only while a length has few names; crowded lengths are hashed.
     this.namesByLength = byLength.map((names) =>
       names.length <= IN_PLACE_BUCKET ? names : undefined,
+    );
+    this.crowdedLengths = byLength.map(
+      (names) => names !== undefined && names.length > IN_PLACE_BUCKET,
     );
     this.anyHeader = config.allowHeaders.includes("*");
     this.maxAgePair =
@@ -585,23 +596,27 @@ class CompiledPolicy implements CorsPolicy {
    */
   private scanRequestHeaders(value: HeaderValue, out: ExplainOut | undefined): string | Scan {
     if (value === undefined || value === null) return Scan.None;
-    const lines: readonly string[] = typeof value === "string" ? [value] : value;
-    if (lines.length === 0) return Scan.None;
+    // One line (the usual case) is read as is: wrapping it in an array would allocate on
+    // every scan, refusals included.
+    const single = typeof value === "string" ? value : null;
+    const many = value as readonly string[];
+    const count = single !== null ? 1 : many.length;
+    if (count === 0) return Scan.None;
     // Bound the work before doing any: total bytes, then the number of elements.
     let bytes = 0;
     let commas = 0;
-    for (let l = 0; l < lines.length; l++) {
-      const line = lines[l] as string;
+    for (let l = 0; l < count; l++) {
+      const line = single ?? (many[l] as string);
       bytes += line.length;
       if (bytes > MAX_REQUEST_HEADER_BYTES) return Scan.TooMany;
       for (let i = line.indexOf(","); i !== -1; i = line.indexOf(",", i + 1)) commas++;
     }
-    if (commas + lines.length > MAX_REQUEST_HEADER_NAMES) return Scan.TooMany;
+    if (commas + count > MAX_REQUEST_HEADER_NAMES) return Scan.TooMany;
 
-    let canonical = lines.length === 1;
+    let canonical = count === 1;
     let names = 0;
-    for (let l = 0; l < lines.length; l++) {
-      const line = lines[l] as string;
+    for (let l = 0; l < count; l++) {
+      const line = single ?? (many[l] as string);
       const len = line.length;
       let i = 0;
       while (true) {
@@ -628,8 +643,12 @@ class CompiledPolicy implements CorsPolicy {
           if (upper) canonical = false;
           // Fast path: a lower-case name compared in place against the listed names of the
           // same length, without slicing or hashing a new string.
-          if (!upper && out === undefined && this.listedInPlace(line, start, end)) {
+          const inPlace =
+            !upper && out === undefined ? this.listedInPlace(line, start, end) : InPlace.Ask;
+          if (inPlace === InPlace.Listed) {
             // allowed
+          } else if (inPlace === InPlace.NotListed && !this.anyHeader) {
+            return Scan.NotAllowed; // refused without slicing the name out
           } else {
             const name = upper ? line.slice(start, end).toLowerCase() : line.slice(start, end);
             if (out) out.names.push(name);
@@ -652,17 +671,24 @@ class CompiledPolicy implements CorsPolicy {
       }
     }
     if (names === 0) return Scan.None;
-    if (canonical) return lines[0] as string;
-    return canonicalNames(lines);
+    if (canonical) return single ?? (many[0] as string);
+    return canonicalNames(single !== null ? [single] : many);
   }
 
-  private listedInPlace(line: string, start: number, end: number): boolean {
-    const candidates = this.namesByLength[end - start];
-    if (candidates === undefined) return false;
-    for (let k = 0; k < candidates.length; k++) {
-      if (line.startsWith(candidates[k] as string, start)) return true;
+  /**
+   * Is the lower-case name at line[start, end) listed? Compared in place, without slicing:
+   * IN_PLACE.Listed, IN_PLACE.NotListed, or IN_PLACE.Ask when its length is crowded (hashed).
+   */
+  private listedInPlace(line: string, start: number, end: number): InPlace {
+    const n = end - start;
+    if (this.crowdedLengths[n] === true) return InPlace.Ask;
+    const candidates = this.namesByLength[n];
+    if (candidates !== undefined) {
+      for (let k = 0; k < candidates.length; k++) {
+        if (line.startsWith(candidates[k] as string, start)) return InPlace.Listed;
+      }
     }
-    return false;
+    return InPlace.NotListed;
   }
 
   private headerAllowed(lowerName: string): boolean {
