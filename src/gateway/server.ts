@@ -293,8 +293,7 @@ export function createGateway(initial: GatehouseConfig, options: GatewayOptions 
       res.setHeader("Content-Length", Buffer.byteLength(body));
       res.setHeader("X-Gatehouse-Error-Id", id);
       res.setHeader("Cache-Control", "no-store");
-      if (current.hsts !== null) res.setHeader("Strict-Transport-Security", current.hsts);
-      if (x.decision !== null) applyCors(res, x.decision);
+      applyDoorHeaders(res, x.decision);
       // A refused request may have a body still on its way; do not keep reading it.
       if (error.status === 413 || error.status === 421 || error.status === 400) {
         res.setHeader("Connection", "close");
@@ -307,12 +306,27 @@ export function createGateway(initial: GatehouseConfig, options: GatewayOptions 
     logExchange(x, error.status, error);
   }
 
-  function applyCors(res: ServerResponse, decision: CorsDecision): void {
-    for (const [name, value] of decision.headers) res.setHeader(name, value);
-    if (current.config.debugHeader && decision.kind !== "not-cors") {
-      res.setHeader("X-Gatehouse-Cors", decision.reason.code);
+  /**
+   * Appends the headers the door sets on every answer, flat ([name, value, ...]): the CORS
+   * decision's, the debug header when enabled, and HSTS. Vary is left to the caller, which knows
+   * whether something set one already.
+   */
+  function pushDoorHeaders(out: string[], decision: CorsDecision | null): string[] {
+    if (decision !== null) {
+      for (const [name, value] of decision.headers) out.push(name, value);
+      if (current.config.debugHeader && decision.kind !== "not-cors")
+        out.push("X-Gatehouse-Cors", decision.reason.code);
     }
-    if (decision.vary.length > 0)
+    if (current.hsts !== null) out.push("Strict-Transport-Security", current.hsts);
+    return out;
+  }
+
+  /** The door's headers on a response others write too (errors, static files): Vary merged. */
+  function applyDoorHeaders(res: ServerResponse, decision: CorsDecision | null): void {
+    const head = pushDoorHeaders([], decision);
+    for (let i = 0; i < head.length; i += 2)
+      res.setHeader(head[i] as string, head[i + 1] as string);
+    if (decision !== null && decision.vary.length > 0)
       res.setHeader("Vary", mergeVary(res.getHeader("Vary"), decision.vary));
   }
 
@@ -321,12 +335,8 @@ export function createGateway(initial: GatehouseConfig, options: GatewayOptions 
    * one writeHead with a flat list skips setHeader's per-name bookkeeping on the hottest path.
    */
   function answerAtDoor(res: ServerResponse, decision: CorsDecision, status: number): void {
-    const head: string[] = [];
-    for (const [name, value] of decision.headers) head.push(name, value);
-    if (current.config.debugHeader && decision.kind !== "not-cors")
-      head.push("X-Gatehouse-Cors", decision.reason.code);
+    const head = pushDoorHeaders([], decision);
     if (decision.vary.length > 0) head.push("Vary", mergeVary(undefined, decision.vary));
-    if (current.hsts !== null) head.push("Strict-Transport-Security", current.hsts);
     if (status === 403) head.push("Content-Length", "0");
     res.writeHead(status, head);
     res.end();
@@ -421,10 +431,6 @@ export function createGateway(initial: GatehouseConfig, options: GatewayOptions 
     if (compiled.serveStatic !== null)
       return serveStatic(x, req, res, compiled, target.path, target.query, method);
     const upstream = compiled.upstream as Upstream;
-    const extra: (readonly [string, string])[] = [...decision.headers];
-    if (current.config.debugHeader && decision.kind !== "not-cors")
-      extra.push(["X-Gatehouse-Cors", decision.reason.code]);
-    if (current.hsts !== null) extra.push(["Strict-Transport-Security", current.hsts]);
     const peer = peerAddress(req.socket.remoteAddress);
     upstream.forward({
       req,
@@ -438,7 +444,7 @@ export function createGateway(initial: GatehouseConfig, options: GatewayOptions 
         host: host.host,
         upgrade: false,
       }),
-      extraHeaders: extra,
+      extraHeaders: pushDoorHeaders([], decision),
       vary: decision.vary,
       onDone: (status, error, clientAborted) => {
         if (error !== null && status === 0) return sendError(x, res, error);
@@ -468,8 +474,7 @@ export function createGateway(initial: GatehouseConfig, options: GatewayOptions 
     const local = prefix === "" ? path : path.slice(prefix.length) || "/";
     if (log.isLevelEnabled("info")) res.once("finish", () => logExchange(x, res.statusCode, null));
     const decorate = (out: ServerResponse) => {
-      if (x.decision !== null) applyCors(out, x.decision);
-      if (current.hsts !== null) out.setHeader("Strict-Transport-Security", current.hsts);
+      applyDoorHeaders(out, x.decision);
     };
     (compiled.serveStatic as StaticHandler)(
       req,

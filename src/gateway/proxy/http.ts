@@ -23,8 +23,8 @@ export interface ForwardOptions {
   readonly method: string;
   /** Flat [name, value, ...] request headers, already cleaned. */
   readonly headers: string[];
-  /** Headers the front door adds to the response (CORS, HSTS). */
-  readonly extraHeaders: readonly (readonly [string, string])[];
+  /** Headers the front door adds to the response (CORS, HSTS), flat: [name, value, ...]. */
+  readonly extraHeaders: readonly string[];
   readonly vary: readonly string[];
   /** Called once, when the exchange is over: the status sent (0 if none) and any failure. */
   readonly onDone: (status: number, error: GatewayError | null, clientAborted: boolean) => void;
@@ -149,7 +149,7 @@ class ResponseRelay implements Dispatcher.DispatchHandler {
       if (extra.length > 0 && setByDoor(extra, name)) continue;
       out.push(name, value);
     }
-    for (const [name, value] of extra) out.push(name, value);
+    for (let i = 0; i < extra.length; i++) out.push(extra[i] as string);
     const vary =
       this.options.vary.length > 0 ? mergeVary(headers.vary, this.options.vary) : headers.vary;
     if (vary !== undefined) out.push("vary", vary);
@@ -207,9 +207,9 @@ class ResponseRelay implements Dispatcher.DispatchHandler {
 }
 
 /** Is `lower` one of the headers the door adds (CORS, HSTS, its debug header)? */
-function setByDoor(extra: readonly (readonly [string, string])[], lower: string): boolean {
-  for (let i = 0; i < extra.length; i++)
-    if ((extra[i] as readonly [string, string])[0].toLowerCase() === lower) return true;
+function setByDoor(extra: readonly string[], lower: string): boolean {
+  for (let i = 0; i < extra.length; i += 2)
+    if ((extra[i] as string).toLowerCase() === lower) return true;
   return false;
 }
 
