@@ -7,22 +7,13 @@
  * Every kind is built from its real package with the configuration listed in targets.ts.
  */
 
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { Pool } from "undici";
+import { announce, floor, listen } from "./floor.js";
 import { startGatehouse } from "./gatehouse.js";
 import { CORS } from "./workloads.js";
 
 const SMALL_JSON = JSON.stringify({ id: "chatcmpl-1", object: "model", ok: true, n: 42 });
-
-function announce(port: number): void {
-  process.stdout.write(`${JSON.stringify({ port })}\n`);
-}
-
-function listen(server: Server): void {
-  server.keepAliveTimeout = 65_000;
-  server.listen(0, "127.0.0.1", () => announce((server.address() as AddressInfo).port));
-}
 
 /** The upstream every proxy forwards to: small JSON on GET, the body length on POST. */
 function upstream(): void {
@@ -43,51 +34,6 @@ function upstream(): void {
       res.end(SMALL_JSON);
     }),
   );
-}
-
-const HOP = new Set([
-  "connection",
-  "keep-alive",
-  "transfer-encoding",
-  "proxy-connection",
-  "upgrade",
-  "te",
-  "trailer",
-]);
-
-/** The floor for a Node proxy: node:http in, one undici Pool out, streamed both ways. */
-function floor(target: string): void {
-  const pool = new Pool(target, { connections: 128, pipelining: 1 });
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const headers: Record<string, string | string[]> = {};
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (value !== undefined && !HOP.has(name)) headers[name] = value;
-    }
-    const hasBody = req.method !== "GET" && req.method !== "HEAD";
-    pool.stream(
-      {
-        path: req.url ?? "/",
-        method: req.method as "GET",
-        headers,
-        body: hasBody ? req : null,
-      },
-      ({ statusCode, headers: upstreamHeaders }) => {
-        const out: Record<string, string | string[]> = {};
-        for (const [name, value] of Object.entries(upstreamHeaders)) {
-          if (value !== undefined && !HOP.has(name)) out[name] = value;
-        }
-        res.writeHead(statusCode, out);
-        return res;
-      },
-      (error) => {
-        if (error && !res.headersSent) {
-          res.statusCode = 502;
-          res.end();
-        } else if (error) res.destroy();
-      },
-    );
-  });
-  listen(server);
 }
 
 /** A plain node:http server answering every preflight 204 with fixed CORS headers: the ceiling. */
@@ -226,7 +172,7 @@ async function main(): Promise<void> {
     case "upstream":
       return upstream();
     case "floor":
-      return floor(need());
+      return floor(need(), { connections: 128 });
     case "plain-204":
       return plain204();
     case "gatehouse":

@@ -9,24 +9,15 @@
  * the hook out of the request path being measured.
  */
 
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { type AddressInfo, connect } from "node:net";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
-import { Pool } from "undici";
 import { WebSocketServer } from "ws";
+import { announce, floor, listen } from "../floor.js";
 import { startGatehouse } from "../gatehouse.js";
 import { gatehouseYaml } from "../streams/peers.js";
 
 /** SSE comment heartbeat period per stream (each stream starts at a random phase). */
 const HEARTBEAT_MS = Number(process.env.MEMORY_HEARTBEAT_MS ?? 5_000) || 5_000;
-
-function announce(port: number): void {
-  process.stdout.write(`${JSON.stringify({ port })}\n`);
-}
-
-function listen(server: Server): void {
-  server.listen(0, "127.0.0.1", () => announce((server.address() as AddressInfo).port));
-}
 
 function gcHook(): void {
   const gc = (globalThis as { gc?: () => void }).gc;
@@ -104,70 +95,6 @@ function upstream(): void {
   listen(server);
 }
 
-const HOP = new Set([
-  "connection",
-  "keep-alive",
-  "transfer-encoding",
-  "proxy-connection",
-  "upgrade",
-  "te",
-  "trailer",
-]);
-
-/**
- * The floor: node:http in, one undici Pool out (no connection cap: 1,000 streams held at once
- * need 1,000 upstream connections), `pool.stream()` as in bench/proxy/server.ts; upgrades are a
- * raw two-way pipe to the upstream over `net.connect`, its 101 relayed as bytes.
- */
-function floor(target: string): void {
-  const upstreamUrl = new URL(target);
-  const pool = new Pool(target, { pipelining: 1 });
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const headers: Record<string, string | string[]> = {};
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (value !== undefined && !HOP.has(name)) headers[name] = value;
-    }
-    const hasBody = req.method !== "GET" && req.method !== "HEAD";
-    pool.stream(
-      { path: req.url ?? "/", method: req.method as "GET", headers, body: hasBody ? req : null },
-      ({ statusCode, headers: upstreamHeaders }) => {
-        const out: Record<string, string | string[]> = {};
-        for (const [name, value] of Object.entries(upstreamHeaders)) {
-          if (value !== undefined && !HOP.has(name)) out[name] = value;
-        }
-        res.writeHead(statusCode, out);
-        return res;
-      },
-      (error) => {
-        if (error && !res.headersSent) {
-          res.statusCode = 502;
-          res.end();
-        } else if (error) res.destroy();
-      },
-    );
-  });
-  server.on("upgrade", (req: IncomingMessage, client: Duplex, head: Buffer) => {
-    const up = connect(Number(upstreamUrl.port), upstreamUrl.hostname);
-    const lines = [`${req.method} ${req.url} HTTP/1.1`];
-    for (let i = 0; i < req.rawHeaders.length; i += 2) {
-      lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
-    }
-    up.write(`${lines.join("\r\n")}\r\n\r\n`);
-    if (head.length > 0) up.write(head);
-    up.pipe(client);
-    client.pipe(up);
-    const end = () => {
-      up.destroy();
-      client.destroy();
-    };
-    for (const side of [up, client]) {
-      side.on("error", end);
-      side.on("close", end);
-    }
-  });
-  listen(server);
-}
-
 async function gatehouse(target: string): Promise<void> {
   // The same config as the streams suite: the loader's defaults (CSRF on, no CORS, Host guard,
   // WebSocket upgrades from publicOrigin only), access log off.
@@ -185,7 +112,7 @@ async function main(): Promise<void> {
       return upstream();
     case "floor":
       gcHook();
-      return floor(need());
+      return floor(need(), { connections: null });
     case "gatehouse":
       gcHook();
       return gatehouse(need());

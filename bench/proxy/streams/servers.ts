@@ -8,22 +8,12 @@
  * `gatehouse` (createGateway with a config loaded through the real loader, defaults kept).
  */
 
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { type AddressInfo, connect, type Socket } from "node:net";
-import { Pool } from "undici";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { WebSocketServer } from "ws";
+import { announce, floor, listen } from "../floor.js";
 import { startGatehouse } from "../gatehouse.js";
 import { gatehouseYaml } from "./peers.js";
 import { bulkEvent, burstEvent, pacedEvent } from "./protocol.js";
-
-function announce(port: number): void {
-  process.stdout.write(`${JSON.stringify({ port })}\n`);
-}
-
-function listen(server: Server): void {
-  server.keepAliveTimeout = 65_000;
-  server.listen(0, "127.0.0.1", () => announce((server.address() as AddressInfo).port));
-}
 
 const now = (): bigint => process.hrtime.bigint();
 
@@ -112,69 +102,6 @@ function upstream(): void {
   listen(server);
 }
 
-const HOP = new Set([
-  "connection",
-  "keep-alive",
-  "transfer-encoding",
-  "proxy-connection",
-  "upgrade",
-  "te",
-  "trailer",
-]);
-
-/**
- * The floor for a Node proxy: HTTP as floor() in bench/proxy/server.ts (one undici Pool,
- * `pool.stream()` piped back); upgrades as a raw two-way byte pipe to the upstream, which
- * passes the upstream's 101 (or refusal) back untouched. No checks of any kind.
- */
-function floor(target: string): void {
-  const up = new URL(target);
-  const pool = new Pool(target, { connections: 128, pipelining: 1 });
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const headers: Record<string, string | string[]> = {};
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (value !== undefined && !HOP.has(name)) headers[name] = value;
-    }
-    const hasBody = req.method !== "GET" && req.method !== "HEAD";
-    pool.stream(
-      { path: req.url ?? "/", method: req.method as "GET", headers, body: hasBody ? req : null },
-      ({ statusCode, headers: upstreamHeaders }) => {
-        const out: Record<string, string | string[]> = {};
-        for (const [name, value] of Object.entries(upstreamHeaders)) {
-          if (value !== undefined && !HOP.has(name)) out[name] = value;
-        }
-        res.writeHead(statusCode, out);
-        return res;
-      },
-      (error) => {
-        if (error && !res.headersSent) {
-          res.statusCode = 502;
-          res.end();
-        } else if (error) res.destroy();
-      },
-    );
-  });
-  server.on("upgrade", (req, socket, head) => {
-    const upstreamSocket = connect(Number(up.port), up.hostname, () => {
-      const lines = [`${req.method} ${req.url} HTTP/1.1`];
-      for (let i = 0; i < req.rawHeaders.length; i += 2) {
-        lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
-      }
-      upstreamSocket.write(`${lines.join("\r\n")}\r\n\r\n`);
-      if (head.length > 0) upstreamSocket.write(head);
-      upstreamSocket.pipe(socket);
-      socket.pipe(upstreamSocket);
-    });
-    upstreamSocket.setNoDelay(true);
-    (socket as Socket).setNoDelay(true);
-    upstreamSocket.on("error", () => socket.destroy());
-    socket.on("error", () => upstreamSocket.destroy());
-    upstreamSocket.on("close", () => socket.destroy());
-    socket.on("close", () => upstreamSocket.destroy());
-  });
-  listen(server);
-}
-
 async function gatehouse(target: string): Promise<void> {
   announce(await startGatehouse(gatehouseYaml(target), "streams.yaml"));
 }
@@ -189,7 +116,7 @@ async function main(): Promise<void> {
     case "upstream":
       return upstream();
     case "floor":
-      return floor(need());
+      return floor(need(), { connections: 128 });
     case "gatehouse":
       return gatehouse(need());
     default:
