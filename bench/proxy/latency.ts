@@ -5,9 +5,8 @@
  * door can do). autocannon runs on the load core, like wrk; rounds rotate the target order.
  */
 
-import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
-import { track } from "./targets.js";
+import { runBounded } from "./load.js";
 
 export interface LatencyResult {
   readonly target: string;
@@ -66,49 +65,23 @@ export function autocannonArgs(r: LatencyRun): string[] {
   ];
 }
 
-export function runAutocannon(
+export async function runAutocannon(
   r: LatencyRun,
   target: string,
   round: number,
 ): Promise<LatencyResult> {
-  const [command, ...args] = autocannonArgs(r);
-  return new Promise((resolve, reject) => {
-    const child = spawn(command as string, args, {
-      stdio: ["ignore", "pipe", "pipe"],
-      detached: true,
-    });
-    const untrack = track(child);
-    let out = "";
-    let err = "";
-    child.stdout.setEncoding("utf8").on("data", (c: string) => {
-      out += c;
-    });
-    child.stderr.setEncoding("utf8").on("data", (c: string) => {
-      err += c;
-    });
-    const guard = setTimeout(() => child.kill("SIGKILL"), (r.seconds + 15) * 1000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(guard);
-      untrack();
-      try {
-        if (code !== 0) throw new Error(`autocannon exited with ${code}: ${err}`);
-        const parsed: unknown = JSON.parse(out);
-        if (!isAutocannonJson(parsed)) throw new Error(`unexpected autocannon output: ${out}`);
-        resolve({
-          target,
-          round,
-          mean: parsed.latency.mean,
-          p50: parsed.latency.p50,
-          p90: parsed.latency.p90,
-          p99: parsed.latency.p99,
-          max: parsed.latency.max,
-          requests: parsed.requests.total,
-          errors: parsed.errors + parsed.timeouts + parsed.non2xx,
-        });
-      } catch (error) {
-        reject(error);
-      }
-    });
-  });
+  const { stdout } = await runBounded(autocannonArgs(r), r.seconds + 15);
+  const parsed: unknown = JSON.parse(stdout);
+  if (!isAutocannonJson(parsed)) throw new Error(`unexpected autocannon output: ${stdout}`);
+  return {
+    target,
+    round,
+    mean: parsed.latency.mean,
+    p50: parsed.latency.p50,
+    p90: parsed.latency.p90,
+    p99: parsed.latency.p99,
+    max: parsed.latency.max,
+    requests: parsed.requests.total,
+    errors: parsed.errors + parsed.timeouts + parsed.non2xx,
+  };
 }

@@ -83,36 +83,42 @@ export function wrkArgs(o: WrkOptions): string[] {
   ];
 }
 
-export function runWrk(o: WrkOptions): Promise<WrkResult> {
-  const [command, ...args] = wrkArgs(o);
+/**
+ * Runs a load generator (`argv`, pinned by its prefix) to completion, tracked so that killAll()
+ * ends it, and killed if it outlives `limitSeconds`. Resolves with stdout and stderr; rejects
+ * on a non-zero exit with what it printed.
+ */
+export function runBounded(
+  argv: readonly string[],
+  limitSeconds: number,
+): Promise<{ stdout: string; stderr: string }> {
+  const [command, ...args] = argv;
   return new Promise((resolve, reject) => {
     const child = spawn(command as string, args, {
       stdio: ["ignore", "pipe", "pipe"],
       detached: true,
     });
     const untrack = track(child);
-    let out = "";
-    child.stdout.setEncoding("utf8");
-    child.stdout.on("data", (c: string) => {
-      out += c;
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (c: string) => {
+      stdout += c;
     });
-    child.stderr.setEncoding("utf8");
-    child.stderr.on("data", (c: string) => {
-      out += c;
+    child.stderr.setEncoding("utf8").on("data", (c: string) => {
+      stderr += c;
     });
-    const guard = setTimeout(() => child.kill("SIGKILL"), (o.seconds + 10) * 1000);
+    const guard = setTimeout(() => child.kill("SIGKILL"), limitSeconds * 1000);
     child.on("error", reject);
     child.on("close", (code) => {
       clearTimeout(guard);
       untrack();
-      if (code !== 0) reject(new Error(`wrk exited with ${code}: ${out}`));
-      else {
-        try {
-          resolve(parseWrk(out));
-        } catch (error) {
-          reject(error);
-        }
-      }
+      if (code === 0) resolve({ stdout, stderr });
+      else reject(new Error(`${command} exited with ${code}: ${stdout}${stderr}`));
     });
   });
+}
+
+export async function runWrk(o: WrkOptions): Promise<WrkResult> {
+  const { stdout, stderr } = await runBounded(wrkArgs(o), o.seconds + 10);
+  return parseWrk(stdout + stderr);
 }
