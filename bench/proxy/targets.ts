@@ -253,7 +253,11 @@ export function freePort(): Promise<number> {
   });
 }
 
-export function nginxConfig(dir: string, port: number, upstream: URL): string {
+/**
+ * A whole nginx.conf for a bench run in `dir`: one worker in the foreground, every file in
+ * `dir`, access log off, keep-alive unlimited; `http` is the rest of the http block.
+ */
+export function nginxConfigFile(dir: string, http: string): string {
   return `worker_processes 1;
 daemon off;
 master_process on;
@@ -268,7 +272,14 @@ http {
   uwsgi_temp_path ${dir}/uwsgi;
   scgi_temp_path ${dir}/scgi;
   keepalive_requests 1000000;
-  client_body_buffer_size 128k;
+${http}}
+`;
+}
+
+export function nginxConfig(dir: string, port: number, upstream: URL): string {
+  return nginxConfigFile(
+    dir,
+    `  client_body_buffer_size 128k;
   client_max_body_size 32m;
   map $http_origin $cors_origin {
     default "";
@@ -297,8 +308,8 @@ http {
       proxy_buffering off;
     }
   }
-}
-`;
+`,
+  );
 }
 
 /**

@@ -3,6 +3,7 @@
  * report prints about every target.
  */
 
+import { nginxConfigFile } from "../targets.js";
 import { ORIGIN } from "./protocol.js";
 
 /**
@@ -37,21 +38,9 @@ export const NGINX_DIRECTIVES = [
 
 /** SSE and WebSocket through one location; `Connection: ""` (keepalive) when not upgrading. */
 export function streamsNginxConfig(dir: string, port: number, upstream: URL): string {
-  return `worker_processes 1;
-daemon off;
-master_process on;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path ${dir}/body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
-  keepalive_requests 1000000;
-  map $http_upgrade $connection_upgrade {
+  return nginxConfigFile(
+    dir,
+    `  map $http_upgrade $connection_upgrade {
     default upgrade;
     "" "";
   }
@@ -72,8 +61,8 @@ http {
       proxy_send_timeout 1h;
     }
   }
-}
-`;
+`,
+  );
 }
 
 export interface StreamTarget {
