@@ -1,6 +1,6 @@
 /**
  * Renders schema/gatehouse.schema.json from the configuration's zod schema
- * (src/gateway/config/schema.ts), for editors: completion, and each key's documentation.
+ * (src/door/config/schema.ts), for editors: completion, and each key's documentation.
  *   node --import tsx scripts/config-schema.ts          # print
  *   node --import tsx scripts/config-schema.ts --write  # write schema/gatehouse.schema.json
  * A test compares the file with this output, so the schema and the loader cannot drift apart.
@@ -8,7 +8,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
-import { configFileSchema } from "../src/gateway/config/schema.js";
+import { configFileSchema } from "../src/door/config/schema.js";
 
 /** Where the schema is written, relative to the repository root. */
 export const SCHEMA_PATH = "schema/gatehouse.schema.json";

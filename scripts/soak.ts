@@ -24,8 +24,8 @@ else await runSoak();
 
 /** The child: Gatehouse in front of the upstream whose URL it is given. */
 async function runDoor(): Promise<void> {
-  const { createGateway } = await import("../src/gateway/server.js");
-  const { DEFAULT_LIMITS, INSPECTOR_OFF } = await import("../src/gateway/config/types.js");
+  const { createGateway } = await import("../src/door/server.js");
+  const { DEFAULT_LIMITS, INSPECTOR_OFF } = await import("../src/door/config/types.js");
   const gateway = createGateway({
     source: null,
     listen: { host: "127.0.0.1", port: 0 },

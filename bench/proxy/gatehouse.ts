@@ -16,11 +16,11 @@ function gatehouseModule(path: string): string {
 
 /** Loads `yaml` (as if from the file `file`), listens, and returns the port. */
 export async function startGatehouse(yaml: string, file: string): Promise<number> {
-  const config: typeof import("../../src/gateway/config/index.js") = await import(
-    gatehouseModule("gateway/config/index")
+  const config: typeof import("../../src/door/config/index.js") = await import(
+    gatehouseModule("door/config/index")
   );
-  const server: typeof import("../../src/gateway/server.js") = await import(
-    gatehouseModule("gateway/server")
+  const server: typeof import("../../src/door/server.js") = await import(
+    gatehouseModule("door/server")
   );
   const checked = config.checkConfigText(yaml, { file });
   if (!checked.ok) {

@@ -2,14 +2,14 @@
  * `gatehouse check --config FILE [--json]`: validates a configuration and lints it for risky
  * choices. Exit 0 when valid (notes are printed, not fatal), 1 when invalid, 2 on usage errors.
  */
-import type { LocatedLint, LocatedProblem } from "../gateway/config/index.js";
+import type { LocatedLint, LocatedProblem } from "../door/config/index.js";
 import {
   checkConfigFile,
   formatConfigProblems,
   formatLints,
   formatListen,
-} from "../gateway/config/index.js";
-import type { GatehouseConfig } from "../gateway/config/types.js";
+} from "../door/config/index.js";
+import type { GatehouseConfig } from "../door/config/types.js";
 import type { CommandSyntax } from "./args.js";
 import { parseCommandArgs, usageError as usageErrorOf } from "./args.js";
 import type { Command } from "./main.js";

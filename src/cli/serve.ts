@@ -10,15 +10,15 @@ import { parseArgs } from "node:util";
 import type { DemoUpstream } from "../demo/index.js";
 import { startDemoUpstream } from "../demo/index.js";
 import { DEMO_UI_ROOT } from "../demo/ui-root.js";
-import type { GatehouseConfig, LocatedLint } from "../gateway/config/index.js";
+import type { GatehouseConfig, LocatedLint } from "../door/config/index.js";
 import {
   ConfigError,
   embeddedDefaultConfig,
   formatLints,
   loadConfig,
-} from "../gateway/config/index.js";
-import { createLogger } from "../gateway/log.js";
-import { startFrontDoor, summarize } from "../gateway/runtime.js";
+} from "../door/config/index.js";
+import { createLogger } from "../door/log.js";
+import { startFrontDoor, summarize } from "../door/runtime.js";
 import type { Command } from "./main.js";
 import { version } from "./version.js";
 

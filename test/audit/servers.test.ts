@@ -13,8 +13,8 @@ import { Hono } from "hono";
 import { cors as honoCors } from "hono/cors";
 import { WebSocketServer } from "ws";
 import type { AuditReport } from "../../src/audit/report.js";
-import type { RecordingUpstream, RunningGateway } from "../gateway/fixtures.js";
-import { recordingUpstream, startGateway, testConfig, upstreamRoute } from "../gateway/fixtures.js";
+import type { RecordingUpstream, RunningGateway } from "../door/fixtures.js";
+import { recordingUpstream, startGateway, testConfig, upstreamRoute } from "../door/fixtures.js";
 import { closeServer, listen, runAuditCli } from "./helpers.js";
 
 type JsonReport = AuditReport & { ok: boolean };

@@ -12,8 +12,8 @@ import { renderHuman } from "../../src/doctor/render.js";
 import type { Transport } from "../../src/doctor/run.js";
 import { runDoctor } from "../../src/doctor/run.js";
 import type { ObservedResponse } from "../../src/doctor/simulate.js";
-import type { RecordingUpstream, RunningGateway } from "../gateway/fixtures.js";
-import { recordingUpstream, startGateway, testConfig, upstreamRoute } from "../gateway/fixtures.js";
+import type { RecordingUpstream, RunningGateway } from "../door/fixtures.js";
+import { recordingUpstream, startGateway, testConfig, upstreamRoute } from "../door/fixtures.js";
 import type { RawServer } from "./server.js";
 import { header, startRawServer } from "./server.js";
 

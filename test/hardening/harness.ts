@@ -4,10 +4,10 @@
  */
 import assert from "node:assert/strict";
 import { connect } from "node:net";
-import type { GatehouseConfig, Route } from "../../src/gateway/config/types.js";
-import { DEFAULT_LIMITS } from "../../src/gateway/config/types.js";
-import type { RecordingUpstream, RunningGateway } from "../gateway/fixtures.js";
-import { recordingUpstream, startGateway, testConfig, upstreamRoute } from "../gateway/fixtures.js";
+import type { GatehouseConfig, Route } from "../../src/door/config/types.js";
+import { DEFAULT_LIMITS } from "../../src/door/config/types.js";
+import type { RecordingUpstream, RunningGateway } from "../door/fixtures.js";
+import { recordingUpstream, startGateway, testConfig, upstreamRoute } from "../door/fixtures.js";
 
 export {
   recordingUpstream,
@@ -15,7 +15,7 @@ export {
   startGateway,
   testConfig,
   upstreamRoute,
-} from "../gateway/fixtures.js";
+} from "../door/fixtures.js";
 
 /** Small limits so every stalled peer is cut within a second. */
 export const SMALL_LIMITS = {

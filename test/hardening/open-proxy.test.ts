@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import type { RecordingUpstream } from "../gateway/fixtures.js";
+import type { RecordingUpstream } from "../door/fixtures.js";
 import type { Door } from "./harness.js";
 import {
   assertRefused,

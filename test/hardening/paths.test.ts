@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import type { Route } from "../../src/gateway/config/types.js";
+import type { Route } from "../../src/door/config/types.js";
 import type { Door } from "./harness.js";
 import {
   assertRefused,

@@ -5,7 +5,7 @@
  * `process.hrtime.bigint()`, comparable across processes on Linux.
  */
 
-/** The Host every request carries: Gatehouse's publicOrigin host (test/gateway/fixtures.ts). */
+/** The Host every request carries: Gatehouse's publicOrigin host (test/door/fixtures.ts). */
 export const HOST = "gateway.test";
 /** The Origin a page served by the door sends: same-origin, as a browser would. */
 export const ORIGIN = `http://${HOST}`;

@@ -18,9 +18,9 @@ import type { Browser } from "playwright-core";
 import type { DemoUpstream } from "../../../src/demo/index.js";
 import { DEMO_UI_ROOT, startDemoUpstream } from "../../../src/demo/index.js";
 import { composeReply } from "../../../src/demo/reply.js";
-import { embeddedDefaultConfig } from "../../../src/gateway/config/index.js";
-import type { Gateway } from "../../../src/gateway/server.js";
-import { createGateway } from "../../../src/gateway/server.js";
+import { embeddedDefaultConfig } from "../../../src/door/config/index.js";
+import type { Gateway } from "../../../src/door/server.js";
+import { createGateway } from "../../../src/door/server.js";
 import { LAUNCH_TIMEOUT_MS, launchChromium, newContext, skipWithoutChromium } from "./chromium.js";
 
 const UPDATE = process.env.GATEHOUSE_UPDATE_SCREENSHOT === "1";

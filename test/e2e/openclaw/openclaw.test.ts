@@ -23,8 +23,8 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import type { DemoUpstream } from "../../../src/demo/index.js";
 import { startDemoUpstream } from "../../../src/demo/index.js";
-import type { RunningGateway } from "../../gateway/fixtures.js";
-import { send, startGateway, testConfig, upstreamRoute } from "../../gateway/fixtures.js";
+import type { RunningGateway } from "../../door/fixtures.js";
+import { send, startGateway, testConfig, upstreamRoute } from "../../door/fixtures.js";
 import type { Install, OpenClaw } from "./harness.js";
 import {
   connect,

@@ -4,13 +4,13 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { parseHostEntry } from "../../../src/gateway/config/hosts.js";
-import { parseListen, parsePortEnv } from "../../../src/gateway/config/listen.js";
-import type { Parsed } from "../../../src/gateway/config/parsed.js";
-import { parseTrustEntry } from "../../../src/gateway/config/proxies.js";
-import { deriveOrigin, parsePublicOrigin } from "../../../src/gateway/config/public-origin.js";
-import { covers, parseUpstream, validateMatch } from "../../../src/gateway/config/routes.js";
-import { MAX_DURATION_MS, parseDuration, parseSize } from "../../../src/gateway/config/units.js";
+import { parseHostEntry } from "../../../src/door/config/hosts.js";
+import { parseListen, parsePortEnv } from "../../../src/door/config/listen.js";
+import type { Parsed } from "../../../src/door/config/parsed.js";
+import { parseTrustEntry } from "../../../src/door/config/proxies.js";
+import { deriveOrigin, parsePublicOrigin } from "../../../src/door/config/public-origin.js";
+import { covers, parseUpstream, validateMatch } from "../../../src/door/config/routes.js";
+import { MAX_DURATION_MS, parseDuration, parseSize } from "../../../src/door/config/units.js";
 
 /** The value, or "CODE" when refused. */
 function outcome<T>(parsed: Parsed<T>): T | string {

@@ -9,9 +9,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
-import type { ConfigCheck } from "../../../src/gateway/config/index.js";
-import { checkConfigFile } from "../../../src/gateway/config/index.js";
-import { MAX_REPORTED } from "../../../src/gateway/config/report.js";
+import type { ConfigCheck } from "../../../src/door/config/index.js";
+import { checkConfigFile } from "../../../src/door/config/index.js";
+import { MAX_REPORTED } from "../../../src/door/config/report.js";
 import { check, MINIMAL } from "./helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "gatehouse-config-"));

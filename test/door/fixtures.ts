@@ -7,10 +7,10 @@ import { createServer, request as httpRequest } from "node:http";
 import type { AddressInfo } from "node:net";
 import { connect } from "node:net";
 import { WebSocketServer } from "ws";
-import type { GatehouseConfig, Route } from "../../src/gateway/config/types.js";
-import { DEFAULT_LIMITS, INSPECTOR_OFF } from "../../src/gateway/config/types.js";
-import type { Gateway } from "../../src/gateway/server.js";
-import { createGateway } from "../../src/gateway/server.js";
+import type { GatehouseConfig, Route } from "../../src/door/config/types.js";
+import { DEFAULT_LIMITS, INSPECTOR_OFF } from "../../src/door/config/types.js";
+import type { Gateway } from "../../src/door/server.js";
+import { createGateway } from "../../src/door/server.js";
 
 export function testConfig(
   routes: Route[],

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { request as httpRequest } from "node:http";
 import { after, before, describe, test } from "node:test";
 import WebSocket from "ws";
-import type { InspectorEntry } from "../../src/gateway/inspector.js";
+import type { InspectorEntry } from "../../src/door/inspector.js";
 import type { RecordingUpstream, RunningGateway } from "./fixtures.js";
 import { recordingUpstream, send, startGateway, testConfig, upstreamRoute } from "./fixtures.js";
 

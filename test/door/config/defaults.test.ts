@@ -7,13 +7,13 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { GATEWAY_LINT_CODES } from "../../../src/core/codes.js";
-import type { GatehouseConfig } from "../../../src/gateway/config/index.js";
+import type { GatehouseConfig } from "../../../src/door/config/index.js";
 import {
   ConfigError,
   DEFAULT_LIMITS,
   embeddedDefaultConfig,
   loadConfig,
-} from "../../../src/gateway/config/index.js";
+} from "../../../src/door/config/index.js";
 import { configOf, FIXTURES, lintsOf, MINIMAL, problemsOf } from "./helpers.js";
 
 describe("defaults", () => {
@@ -493,7 +493,7 @@ describe("the embedded default (gatehouse serve without --config)", () => {
 });
 
 test("inspector and debugHeader: off by default; true, or a token of 16+ characters", async () => {
-  const { checkConfigText } = await import("../../../src/gateway/config/index.js");
+  const { checkConfigText } = await import("../../../src/door/config/index.js");
   const base = "routes:\n  - match: /\n    upstream: http://127.0.0.1:1\n";
   const off = checkConfigText(base, { file: "inline.yaml", env: {} });
   assert.deepEqual(

@@ -5,8 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import type { ConfigCheck, LoadOverrides } from "../../../src/gateway/config/index.js";
-import { checkConfigText } from "../../../src/gateway/config/index.js";
+import type { ConfigCheck, LoadOverrides } from "../../../src/door/config/index.js";
+import { checkConfigText } from "../../../src/door/config/index.js";
 
 export const FIXTURES = fileURLToPath(new URL("../../fixtures/config/", import.meta.url));
 export const EXAMPLES = fileURLToPath(new URL("../../../examples/", import.meta.url));

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { reloadBlocker } from "../../src/gateway/server.js";
+import { reloadBlocker } from "../../src/door/server.js";
 import { recordingUpstream, send, startGateway, testConfig, upstreamRoute } from "./fixtures.js";
 
 test("a reload swaps routes and CORS for new requests; an in-flight request finishes on the old upstream", async () => {

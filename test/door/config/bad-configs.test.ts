@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { describe, test } from "node:test";
 import { GATEWAY_CONFIG_CODES } from "../../../src/core/codes.js";
 import { GatehouseError } from "../../../src/core/problems.js";
-import { ConfigError, checkConfigFile, loadConfig } from "../../../src/gateway/config/index.js";
+import { ConfigError, checkConfigFile, loadConfig } from "../../../src/door/config/index.js";
 import { check, FIXTURES, MINIMAL, problemsOf } from "./helpers.js";
 
 const ROUTE = "routes:\n  - match: /\n    upstream: http://127.0.0.1:18789\n";

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { checkConfigFile } from "../../../src/gateway/config/index.js";
+import { checkConfigFile } from "../../../src/door/config/index.js";
 import { EXAMPLES } from "./helpers.js";
 
 const files = readdirSync(EXAMPLES).filter((f) => /\.(ya?ml|json)$/.test(f));

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import WebSocket from "ws";
-import { DEFAULT_LIMITS } from "../../src/gateway/config/types.js";
+import { DEFAULT_LIMITS } from "../../src/door/config/types.js";
 import { recordingUpstream, send, startGateway, testConfig, upstreamRoute } from "./fixtures.js";
 
 test("in-flight requests finish, new connections are refused, WebSockets get 1001", async () => {

@@ -12,10 +12,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import type { TLSSocket } from "node:tls";
-import type { TlsConfig } from "../../src/gateway/config/types.js";
-import { silentLogger } from "../../src/gateway/log.js";
-import { createGateway } from "../../src/gateway/server.js";
-import { createHttpsListener, createRedirectServer } from "../../src/gateway/tls.js";
+import type { TlsConfig } from "../../src/door/config/types.js";
+import { silentLogger } from "../../src/door/log.js";
+import { createGateway } from "../../src/door/server.js";
+import { createHttpsListener, createRedirectServer } from "../../src/door/tls.js";
 import type { RecordingUpstream } from "./fixtures.js";
 import { recordingUpstream, send, testConfig, upstreamRoute } from "./fixtures.js";
 

@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { ConfigError, loadConfig } from "../../../src/gateway/config/index.js";
+import { ConfigError, loadConfig } from "../../../src/door/config/index.js";
 import { FIXTURES } from "./helpers.js";
 
 const GOLDEN = fileURLToPath(new URL("../../fixtures/golden/config-report.txt", import.meta.url));

@@ -5,8 +5,8 @@
 import assert from "node:assert/strict";
 import { PassThrough } from "node:stream";
 import { test } from "node:test";
-import { createLogger } from "../../src/gateway/log.js";
-import { createGateway } from "../../src/gateway/server.js";
+import { createLogger } from "../../src/door/log.js";
+import { createGateway } from "../../src/door/server.js";
 import { recordingUpstream, send, testConfig, upstreamRoute } from "./fixtures.js";
 
 test("each request logs one JSON line; an error's id matches the one the client got", async () => {

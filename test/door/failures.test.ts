@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { createServer } from "node:net";
 import { after, before, test } from "node:test";
-import { DEFAULT_LIMITS } from "../../src/gateway/config/types.js";
+import { DEFAULT_LIMITS } from "../../src/door/config/types.js";
 import type { RecordingUpstream, RunningGateway } from "./fixtures.js";
 import { recordingUpstream, send, startGateway, testConfig, upstreamRoute } from "./fixtures.js";
 
