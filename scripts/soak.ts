@@ -24,9 +24,9 @@ else await runSoak();
 
 /** The child: Gatehouse in front of the upstream whose URL it is given. */
 async function runDoor(): Promise<void> {
-  const { createGateway } = await import("../src/door/server.js");
+  const { createDoor } = await import("../src/door/server.js");
   const { DEFAULT_LIMITS, INSPECTOR_OFF } = await import("../src/door/config/types.js");
-  const gateway = createGateway({
+  const gateway = createDoor({
     source: null,
     listen: { host: "127.0.0.1", port: 0 },
     publicOrigin: "http://gateway.test",
@@ -49,7 +49,7 @@ async function runDoor(): Promise<void> {
     log: { level: "silent", format: "json" },
     inspector: INSPECTOR_OFF,
     debugHeader: false,
-  } as Parameters<typeof createGateway>[0]);
+  } as Parameters<typeof createDoor>[0]);
   const address = await gateway.listen();
   process.send?.({ port: address.port });
   process.on("message", async (message: { kind: string }) => {

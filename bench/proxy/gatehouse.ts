@@ -1,5 +1,5 @@
 /**
- * Starts Gatehouse in a bench server process the way `npm start` runs it: `createGateway()`
+ * Starts Gatehouse in a bench server process the way `npm start` runs it: `createDoor()`
  * from dist/ (BENCH_GATEHOUSE_FROM=src, or nothing built: src/ through tsx), with the config
  * given as YAML and read by the real loader, so every default a user gets applies.
  */
@@ -26,6 +26,6 @@ export async function startGatehouse(yaml: string, file: string): Promise<number
   if (!checked.ok) {
     throw new Error(`${file}: ${checked.problems.map((p) => `${p.path}: ${p.why}`).join("; ")}`);
   }
-  const address = await server.createGateway(checked.config).listen();
+  const address = await server.createDoor(checked.config).listen();
   return address.port;
 }

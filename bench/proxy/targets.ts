@@ -83,7 +83,7 @@ export const TARGETS: Readonly<Record<string, TargetInfo>> = {
     id: "gatehouse",
     label: "Gatehouse",
     configured:
-      "`createGateway()` from dist/ (what `npm start` runs) with the config below loaded through `checkConfigText()`, so every loader default applies (Host allowlist, CSRF guard, hop-by-hop hygiene, X-Forwarded-*, timeouts, limits); only the access log is off (`log.level: silent`), as it is for nginx. The `/static/` route is sirv with Gatehouse's options (ETag, precompressed siblings, nosniff, Cache-Control).",
+      "`createDoor()` from dist/ (what `npm start` runs) with the config below loaded through `checkConfigText()`, so every loader default applies (Host allowlist, CSRF guard, hop-by-hop hygiene, X-Forwarded-*, timeouts, limits); only the access log is off (`log.level: silent`), as it is for nginx. The `/static/` route is sirv with Gatehouse's options (ETag, precompressed siblings, nosniff, Cache-Control).",
   },
   floor: {
     id: "floor",

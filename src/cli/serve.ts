@@ -18,7 +18,7 @@ import {
   loadConfig,
 } from "../door/config/index.js";
 import { createLogger } from "../door/log.js";
-import { startFrontDoor, summarize } from "../door/runtime.js";
+import { startDoor, summarize } from "../door/start.js";
 import type { Command } from "./main.js";
 import { version } from "./version.js";
 
@@ -163,9 +163,9 @@ async function runServer(
   }
   const { config, lints, demo } = prepared;
   const log = createLogger(config.log);
-  let door: Awaited<ReturnType<typeof startFrontDoor>>;
+  let door: Awaited<ReturnType<typeof startDoor>>;
   try {
-    door = await startFrontDoor(config, log, version());
+    door = await startDoor(config, log, version());
   } catch (error) {
     await demo?.close();
     const code = (error as NodeJS.ErrnoException).code;
@@ -195,7 +195,7 @@ async function runServer(
     }
     try {
       const next = loadConfig(configPath, listen === undefined ? {} : { listen });
-      door.gateway.reload(next.config);
+      door.door.reload(next.config);
       log.info({ file: configPath, notes: next.lints.length }, "configuration reloaded");
     } catch (error) {
       const why = error instanceof ConfigError ? error.message : (error as Error).message;

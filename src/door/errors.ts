@@ -69,6 +69,19 @@ export const GATEWAY_ERROR_CODES = {
     howToSolve:
       "Percent-encode the path correctly (`%` followed by two hex digits) and do not use `..` to leave the root.",
   },
+  GH_FRAMING_INVALID: {
+    status: 400,
+    title:
+      "The request's body framing is faulty: `Transfer-Encoding` on an HTTP/1.0 request, or one whose last coding is not `chunked`.",
+    howToSolve:
+      "Send HTTP/1.1 for a chunked body, or a `Content-Length`. A proxy that downgrades to HTTP/1.0 must remove `Transfer-Encoding` (RFC 9112 §6.1).",
+  },
+  GH_TRANSFER_CODING_UNSUPPORTED: {
+    status: 501,
+    title: "The request uses a transfer coding other than `chunked` (e.g. `gzip, chunked`).",
+    howToSolve:
+      "Send the body with `Transfer-Encoding: chunked` alone, or with `Content-Length`; compress with `Content-Encoding` instead.",
+  },
   GH_METHOD_NOT_ALLOWED: {
     status: 405,
     title: "CONNECT (or another tunnelling method) was sent to the front door.",
@@ -95,6 +108,12 @@ export const GATEWAY_ERROR_CODES = {
     title: "The upstream closed the connection before it answered.",
     howToSolve: "Look at the upstream's logs: it crashed or dropped the request.",
   },
+  GH_UPSTREAM_HEADERS_TOO_LARGE: {
+    status: 502,
+    title: "The upstream answered with response headers larger than the door reads (16 KiB).",
+    howToSolve:
+      "Look at what the upstream sends in its headers (huge cookies, debug headers) and trim it there.",
+  },
   GH_UPSTREAM_TIMEOUT: {
     status: 504,
     title: "The upstream did not answer in time.",
@@ -105,6 +124,30 @@ export const GATEWAY_ERROR_CODES = {
     status: 502,
     title: "The upstream sent a response Gatehouse could not parse.",
     howToSolve: "Check that the route points at an HTTP server.",
+  },
+  GH_SHUTDOWN_GRACE_EXPIRED: {
+    status: 503,
+    title: "The door shut down before the request finished: `limits.shutdownGrace` ran out.",
+    howToSolve:
+      "Retry: another instance or the restarted door answers. Raise `limits.shutdownGrace` if long streams must finish on shutdown.",
+  },
+  GH_HEADERS_TOO_LARGE: {
+    status: 431,
+    title: "The request's head (request line and headers) is larger than `limits.maxHeaderSize`.",
+    howToSolve:
+      "Send fewer or shorter headers (large cookies are the usual cause), or raise `limits.maxHeaderSize` (default 16KiB).",
+  },
+  GH_REQUEST_TIMEOUT: {
+    status: 408,
+    title:
+      "The request's headers or body did not arrive within `limits.headersTimeout` / `limits.requestTimeout`.",
+    howToSolve: "Send the request promptly, or raise the limit for slow clients.",
+  },
+  GH_REQUEST_MALFORMED: {
+    status: 400,
+    title:
+      "The request is not valid HTTP/1.1 (the parser refused it: bad request line, header or framing).",
+    howToSolve: "Send a well-formed request; the log line carries the parser's reason as `cause`.",
   },
   GH_INTERNAL: {
     status: 500,
@@ -155,9 +198,12 @@ const STATUS_TEXT: Record<number, string> = {
   403: "Forbidden",
   404: "Not Found",
   405: "Method Not Allowed",
+  408: "Request Timeout",
   413: "Content Too Large",
   421: "Misdirected Request",
+  431: "Request Header Fields Too Large",
   500: "Internal Server Error",
+  501: "Not Implemented",
   502: "Bad Gateway",
   503: "Service Unavailable",
   504: "Gateway Timeout",

@@ -13,8 +13,8 @@ import { Hono } from "hono";
 import { cors as honoCors } from "hono/cors";
 import { WebSocketServer } from "ws";
 import type { AuditReport } from "../../src/audit/report.js";
-import type { RecordingUpstream, RunningGateway } from "../door/fixtures.js";
-import { recordingUpstream, startGateway, testConfig, upstreamRoute } from "../door/fixtures.js";
+import type { RecordingUpstream, RunningDoor } from "../door/fixtures.js";
+import { recordingUpstream, startDoor, testConfig, upstreamRoute } from "../door/fixtures.js";
 import { closeServer, listen, runAuditCli } from "./helpers.js";
 
 type JsonReport = AuditReport & { ok: boolean };
@@ -230,10 +230,10 @@ describe("a server that allows one exact origin but omits Vary: Origin", () => {
 
 describe("Gatehouse with a strict configuration", () => {
   let upstream: RecordingUpstream;
-  let gw: RunningGateway;
+  let gw: RunningDoor;
   before(async () => {
     upstream = await recordingUpstream();
-    gw = await startGateway(
+    gw = await startDoor(
       testConfig([upstreamRoute(upstream.url)], {
         cors: {
           allowOrigins: ["https://app.example.com"],
@@ -279,7 +279,7 @@ describe("Gatehouse with a strict configuration", () => {
   });
 
   test("a positive control: the same door with a permissive WebSocket allowlist is found", async () => {
-    const loose = await startGateway(
+    const loose = await startDoor(
       testConfig([upstreamRoute(upstream.url)], {
         cors: { allowOrigins: ["https://app.example.com"] },
         websocket: { allowOrigins: ["https://app.example.com.evil.example"] },

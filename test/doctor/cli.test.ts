@@ -12,8 +12,8 @@ import { renderHuman } from "../../src/doctor/render.js";
 import type { Transport } from "../../src/doctor/run.js";
 import { runDoctor } from "../../src/doctor/run.js";
 import type { ObservedResponse } from "../../src/doctor/simulate.js";
-import type { RecordingUpstream, RunningGateway } from "../door/fixtures.js";
-import { recordingUpstream, startGateway, testConfig, upstreamRoute } from "../door/fixtures.js";
+import type { RecordingUpstream, RunningDoor } from "../door/fixtures.js";
+import { recordingUpstream, startDoor, testConfig, upstreamRoute } from "../door/fixtures.js";
 import type { RawServer } from "./server.js";
 import { header, startRawServer } from "./server.js";
 
@@ -172,10 +172,10 @@ describe("gatehouse doctor against a controllable server", () => {
 
 describe("gatehouse doctor against a real Gatehouse door", () => {
   let upstream: RecordingUpstream;
-  let door: RunningGateway;
+  let door: RunningDoor;
   before(async () => {
     upstream = await recordingUpstream();
-    door = await startGateway(
+    door = await startDoor(
       testConfig([upstreamRoute(upstream.url)], {
         cors: {
           allowOrigins: [APP],

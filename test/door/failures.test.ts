@@ -6,11 +6,11 @@ import assert from "node:assert/strict";
 import { createServer } from "node:net";
 import { after, before, test } from "node:test";
 import { DEFAULT_LIMITS } from "../../src/door/config/types.js";
-import type { RecordingUpstream, RunningGateway } from "./fixtures.js";
-import { recordingUpstream, send, startGateway, testConfig, upstreamRoute } from "./fixtures.js";
+import type { RecordingUpstream, RunningDoor } from "./fixtures.js";
+import { recordingUpstream, send, startDoor, testConfig, upstreamRoute } from "./fixtures.js";
 
 let upstream: RecordingUpstream;
-let door: RunningGateway;
+let door: RunningDoor;
 let deadPort: number;
 let resetPort: number;
 const resetServer = createServer((socket) => socket.on("data", () => socket.resetAndDestroy()));
@@ -33,7 +33,7 @@ before(async () => {
   await new Promise<void>((resolve) => probe.close(() => resolve()));
   await new Promise<void>((resolve) => resetServer.listen(0, "127.0.0.1", resolve));
   resetPort = (resetServer.address() as { port: number }).port;
-  door = await startGateway(
+  door = await startDoor(
     testConfig(
       [
         upstreamRoute(`http://127.0.0.1:${deadPort}`, "/dead"),

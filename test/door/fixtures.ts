@@ -9,8 +9,8 @@ import { connect } from "node:net";
 import { WebSocketServer } from "ws";
 import type { GatehouseConfig, Route } from "../../src/door/config/types.js";
 import { DEFAULT_LIMITS, INSPECTOR_OFF } from "../../src/door/config/types.js";
-import type { Gateway } from "../../src/door/server.js";
-import { createGateway } from "../../src/door/server.js";
+import type { Door } from "../../src/door/server.js";
+import { createDoor } from "../../src/door/server.js";
 
 export function testConfig(
   routes: Route[],
@@ -147,21 +147,21 @@ export async function recordingUpstream(): Promise<RecordingUpstream> {
   };
 }
 
-export interface RunningGateway {
-  readonly gateway: Gateway;
+export interface RunningDoor {
+  readonly door: Door;
   readonly port: number;
   readonly url: string;
   close(): Promise<void>;
 }
 
-export async function startGateway(config: GatehouseConfig): Promise<RunningGateway> {
-  const gateway = createGateway(config);
-  const address = await gateway.listen();
+export async function startDoor(config: GatehouseConfig): Promise<RunningDoor> {
+  const door = createDoor(config);
+  const address = await door.listen();
   return {
-    gateway,
+    door,
     port: address.port,
     url: `http://127.0.0.1:${address.port}`,
-    close: () => gateway.close(),
+    close: () => door.close(),
   };
 }
 

@@ -4,11 +4,11 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import type { RecordingUpstream, RunningGateway } from "./fixtures.js";
-import { recordingUpstream, send, startGateway, testConfig, upstreamRoute } from "./fixtures.js";
+import type { RecordingUpstream, RunningDoor } from "./fixtures.js";
+import { recordingUpstream, send, startDoor, testConfig, upstreamRoute } from "./fixtures.js";
 
 let upstream: RecordingUpstream;
-let door: RunningGateway;
+let door: RunningDoor;
 
 before(async () => {
   upstream = await recordingUpstream();
@@ -24,7 +24,7 @@ before(async () => {
     res.setHeader("Set-Cookie", ["a=1", "b=2"]);
     res.end("leaky");
   });
-  door = await startGateway(testConfig([upstreamRoute(upstream.url)]));
+  door = await startDoor(testConfig([upstreamRoute(upstream.url)]));
 });
 after(async () => {
   await door.close();

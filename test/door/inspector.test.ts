@@ -6,9 +6,9 @@ import assert from "node:assert/strict";
 import { request as httpRequest } from "node:http";
 import { after, before, describe, test } from "node:test";
 import WebSocket from "ws";
-import type { InspectorEntry } from "../../src/door/inspector.js";
-import type { RecordingUpstream, RunningGateway } from "./fixtures.js";
-import { recordingUpstream, send, startGateway, testConfig, upstreamRoute } from "./fixtures.js";
+import type { InspectorEntry } from "../../src/door/inspector/inspector.js";
+import type { RecordingUpstream, RunningDoor } from "./fixtures.js";
+import { recordingUpstream, send, startDoor, testConfig, upstreamRoute } from "./fixtures.js";
 
 const cors = { allowOrigins: ["https://app.example.com"], allowMethods: ["PUT"] };
 let upstream: RecordingUpstream;
@@ -63,9 +63,9 @@ function collect(port: number, path: string, headers: Record<string, string> = {
 }
 
 describe("off by default", () => {
-  let door: RunningGateway;
+  let door: RunningDoor;
   before(async () => {
-    door = await startGateway(testConfig([upstreamRoute(upstream.url)], { cors }));
+    door = await startDoor(testConfig([upstreamRoute(upstream.url)], { cors }));
   });
   after(() => door.close());
   test("the inspector paths are 404 and no debug header is sent", async () => {
@@ -76,9 +76,9 @@ describe("off by default", () => {
 });
 
 describe("inspector: true (direct loopback clients)", () => {
-  let door: RunningGateway;
+  let door: RunningDoor;
   before(async () => {
-    door = await startGateway(
+    door = await startDoor(
       testConfig([upstreamRoute(upstream.url)], {
         cors,
         inspector: { enabled: true, token: null },
@@ -154,7 +154,7 @@ describe("inspector: true (direct loopback clients)", () => {
 
 describe("who may see it", () => {
   test("behind a trusted proxy on loopback, loopback is not enough", async () => {
-    const door = await startGateway(
+    const door = await startDoor(
       testConfig([upstreamRoute(upstream.url)], {
         inspector: { enabled: true, token: null },
         trustProxy: ["127.0.0.1"],
@@ -169,7 +169,7 @@ describe("who may see it", () => {
 
   test("with a token: only with that token, as a bearer or in the query", async () => {
     const token = "t0ken-with-enough-entropy";
-    const door = await startGateway(
+    const door = await startDoor(
       testConfig([upstreamRoute(upstream.url)], { inspector: { enabled: true, token } }),
     );
     try {
@@ -198,7 +198,7 @@ describe("who may see it", () => {
   });
 
   test("an open event stream does not hold up shutdown", async () => {
-    const door = await startGateway(
+    const door = await startDoor(
       testConfig([upstreamRoute(upstream.url)], { inspector: { enabled: true, token: null } }),
     );
     const stream = collect(door.port, "/_gatehouse/inspector/events");

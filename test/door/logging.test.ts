@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { PassThrough } from "node:stream";
 import { test } from "node:test";
 import { createLogger } from "../../src/door/log.js";
-import { createGateway } from "../../src/door/server.js";
+import { createDoor } from "../../src/door/server.js";
 import { recordingUpstream, send, testConfig, upstreamRoute } from "./fixtures.js";
 
 test("each request logs one JSON line; an error's id matches the one the client got", async () => {
@@ -24,7 +24,7 @@ test("each request logs one JSON line; an error's id matches the one the client 
       log: { level: "info", format: "json" },
     },
   );
-  const gateway = createGateway(config, { logger: createLogger(config.log, stream) });
+  const gateway = createDoor(config, { logger: createLogger(config.log, stream) });
   const { port } = await gateway.listen();
   try {
     await send(port, { path: "/v1/models", headers: { origin: "https://app.example.com" } });

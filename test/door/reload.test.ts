@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { reloadBlocker } from "../../src/door/server.js";
-import { recordingUpstream, send, startGateway, testConfig, upstreamRoute } from "./fixtures.js";
+import { recordingUpstream, send, startDoor, testConfig, upstreamRoute } from "./fixtures.js";
 
 test("a reload swaps routes and CORS for new requests; an in-flight request finishes on the old upstream", async () => {
   const oldUpstream = await recordingUpstream();
@@ -16,11 +16,11 @@ test("a reload swaps routes and CORS for new requests; an in-flight request fini
   const config = testConfig([upstreamRoute(oldUpstream.url)], {
     cors: { allowOrigins: ["https://a.example"] },
   });
-  const door = await startGateway(config);
+  const door = await startDoor(config);
   try {
     const inFlight = send(door.port, { path: "/slow" });
     await new Promise((r) => setTimeout(r, 50));
-    door.gateway.reload(
+    door.door.reload(
       testConfig([upstreamRoute(newUpstream.url)], {
         cors: { allowOrigins: ["https://b.example"] },
       }),
@@ -50,12 +50,12 @@ test("a reload swaps routes and CORS for new requests; an in-flight request fini
 test("changes that need a restart are refused and change nothing", async () => {
   const upstream = await recordingUpstream();
   const config = testConfig([upstreamRoute(upstream.url)]);
-  const door = await startGateway(config);
+  const door = await startDoor(config);
   try {
     const moved = testConfig([upstreamRoute("http://127.0.0.1:1")], {
       listen: { host: "127.0.0.1", port: 1 },
     });
-    assert.throws(() => door.gateway.reload(moved), /listen changed/);
+    assert.throws(() => door.door.reload(moved), /listen changed/);
     assert.equal(
       (await send(door.port, { path: "/still" })).status,
       200,

@@ -4,15 +4,15 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import type { RecordingUpstream, RunningGateway } from "./fixtures.js";
-import { recordingUpstream, send, startGateway, testConfig, upstreamRoute } from "./fixtures.js";
+import type { RecordingUpstream, RunningDoor } from "./fixtures.js";
+import { recordingUpstream, send, startDoor, testConfig, upstreamRoute } from "./fixtures.js";
 
 let upstream: RecordingUpstream;
-let door: RunningGateway;
+let door: RunningDoor;
 
 before(async () => {
   upstream = await recordingUpstream();
-  door = await startGateway(
+  door = await startDoor(
     testConfig(
       [
         upstreamRoute(upstream.url, "/api", {

@@ -6,14 +6,14 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import WebSocket from "ws";
 import { DEFAULT_LIMITS } from "../../src/door/config/types.js";
-import { recordingUpstream, send, startGateway, testConfig, upstreamRoute } from "./fixtures.js";
+import { recordingUpstream, send, startDoor, testConfig, upstreamRoute } from "./fixtures.js";
 
 test("in-flight requests finish, new connections are refused, WebSockets get 1001", async () => {
   const upstream = await recordingUpstream();
   upstream.handle("/slow", (_req, res) => {
     setTimeout(() => res.end("finished"), 300);
   });
-  const door = await startGateway(
+  const door = await startDoor(
     testConfig([upstreamRoute(upstream.url)], {
       limits: { ...DEFAULT_LIMITS, shutdownGraceMs: 3_000 },
     }),
@@ -29,7 +29,7 @@ test("in-flight requests finish, new connections are refused, WebSockets get 100
     const wsClosed = new Promise<number>((resolve) => ws.once("close", (code) => resolve(code)));
     const inFlight = send(door.port, { path: "/slow" });
     await new Promise((r) => setTimeout(r, 50));
-    assert.equal(door.gateway.inFlight.requests, 1);
+    assert.equal(door.door.inFlight.requests, 1);
     const closing = door.close();
     await new Promise((r) => setTimeout(r, 20));
     await assert.rejects(send(door.port, { path: "/late" }), /ECONNREFUSED|ECONNRESET/);
@@ -38,7 +38,7 @@ test("in-flight requests finish, new connections are refused, WebSockets get 100
     assert.equal(reply.body, "finished");
     assert.equal(await wsClosed, 1001);
     await closing;
-    assert.deepEqual(door.gateway.inFlight, { requests: 0, websockets: 0 });
+    assert.deepEqual(door.door.inFlight, { requests: 0, websockets: 0 });
   } finally {
     await door.close();
     await upstream.close();
@@ -52,7 +52,7 @@ test("streams still open at the deadline are cut, and close() resolves", async (
     const timer = setInterval(() => res.write("data: x\n\n"), 20);
     res.on("close", () => clearInterval(timer));
   });
-  const door = await startGateway(
+  const door = await startDoor(
     testConfig([upstreamRoute(upstream.url)], {
       limits: { ...DEFAULT_LIMITS, shutdownGraceMs: 300 },
     }),

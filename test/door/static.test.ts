@@ -8,12 +8,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { brotliCompressSync } from "node:zlib";
-import type { RunningGateway } from "./fixtures.js";
-import { send, sendRaw, startGateway, testConfig } from "./fixtures.js";
+import type { RunningDoor } from "./fixtures.js";
+import { send, sendRaw, startDoor, testConfig } from "./fixtures.js";
 
 const SECRET = "TOP-SECRET-OUTSIDE-ROOT";
 let dir: string;
-let door: RunningGateway;
+let door: RunningDoor;
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), "gatehouse-static-"));
@@ -24,7 +24,7 @@ before(async () => {
   writeFileSync(join(root, "assets", "app.js"), "console.log('app')");
   writeFileSync(join(root, "assets", "app.js.br"), brotliCompressSync("console.log('app')"));
   writeFileSync(join(root, ".env"), `TOKEN=${SECRET}`);
-  door = await startGateway(
+  door = await startDoor(
     testConfig([{ kind: "static", match: "/", root, spa: true, cors: undefined }]),
   );
 });
@@ -137,9 +137,9 @@ describe("path traversal in every encoding", () => {
 });
 
 describe("static routes with a CORS policy", () => {
-  let corsDoor: RunningGateway;
+  let corsDoor: RunningDoor;
   before(async () => {
-    corsDoor = await startGateway(
+    corsDoor = await startDoor(
       testConfig([
         {
           kind: "static",

@@ -5,11 +5,11 @@
 import assert from "node:assert/strict";
 import { request as httpRequest } from "node:http";
 import { after, before, test } from "node:test";
-import type { RecordingUpstream, RunningGateway } from "./fixtures.js";
-import { recordingUpstream, startGateway, testConfig, upstreamRoute } from "./fixtures.js";
+import type { RecordingUpstream, RunningDoor } from "./fixtures.js";
+import { recordingUpstream, startDoor, testConfig, upstreamRoute } from "./fixtures.js";
 
 let upstream: RecordingUpstream;
-let door: RunningGateway;
+let door: RunningDoor;
 /** The test releases the upstream's next event only after the client saw the previous one. */
 let release: (() => void) | null = null;
 
@@ -33,7 +33,7 @@ before(async () => {
     const timer = setInterval(() => res.write("data: tick\n\n"), 10);
     res.on("close", () => clearInterval(timer));
   });
-  door = await startGateway(testConfig([upstreamRoute(upstream.url)]));
+  door = await startDoor(testConfig([upstreamRoute(upstream.url)]));
 });
 after(async () => {
   await door.close();

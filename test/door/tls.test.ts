@@ -13,9 +13,9 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import type { TLSSocket } from "node:tls";
 import type { TlsConfig } from "../../src/door/config/types.js";
+import { createHttpsListener, createRedirectServer } from "../../src/door/https.js";
 import { silentLogger } from "../../src/door/log.js";
-import { createGateway } from "../../src/door/server.js";
-import { createHttpsListener, createRedirectServer } from "../../src/door/tls.js";
+import { createDoor } from "../../src/door/server.js";
 import type { RecordingUpstream } from "./fixtures.js";
 import { recordingUpstream, send, testConfig, upstreamRoute } from "./fixtures.js";
 
@@ -95,7 +95,7 @@ test("HTTPS with HSTS, X-Forwarded-Proto https, and certificate reload", async (
     publicOrigin: "https://gateway.test",
   });
   const listener = createHttpsListener(tls, config.limits, silentLogger(), 50);
-  const gateway = createGateway(config, { server: listener.server });
+  const gateway = createDoor(config, { server: listener.server });
   const { port } = await gateway.listen();
   try {
     const one = await get(port, "/x");

@@ -5,15 +5,15 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import WebSocket from "ws";
-import type { RecordingUpstream, RunningGateway } from "./fixtures.js";
-import { recordingUpstream, sendRaw, startGateway, testConfig, upstreamRoute } from "./fixtures.js";
+import type { RecordingUpstream, RunningDoor } from "./fixtures.js";
+import { recordingUpstream, sendRaw, startDoor, testConfig, upstreamRoute } from "./fixtures.js";
 
 let upstream: RecordingUpstream;
-let door: RunningGateway;
+let door: RunningDoor;
 
 before(async () => {
   upstream = await recordingUpstream();
-  door = await startGateway(
+  door = await startDoor(
     testConfig([upstreamRoute(upstream.url)], {
       cors: { allowOrigins: ["https://app.example.com"] },
       websocket: { allowOrigins: ["https://ui.example.com"] },
@@ -161,7 +161,7 @@ test("the upstream's 101 passes without hop-by-hop headers or the names its Conn
   });
   await new Promise<void>((resolve) => upstream101.listen(0, "127.0.0.1", resolve));
   const port = (upstream101.address() as { port: number }).port;
-  const other = await startGateway(testConfig([upstreamRoute(`http://127.0.0.1:${port}`)]));
+  const other = await startDoor(testConfig([upstreamRoute(`http://127.0.0.1:${port}`)]));
   try {
     const reply = await sendRaw(
       other.port,

@@ -122,13 +122,13 @@ describe("WebSockets", () => {
     const sockets = await Promise.all(Array.from({ length: 5 }, open));
     await assert.rejects(open(), (e: { status?: number }) => e.status === 503);
     assert.equal(d.upstream.upgrades.length, before + 5);
-    assert.equal(d.door.gateway.inFlight.websockets, 5);
+    assert.equal(d.door.door.inFlight.websockets, 5);
     const closed = sockets.map((ws) => new Promise((r) => ws.once("close", r)));
     const started = Date.now();
     await Promise.all(closed);
     assert.ok(Date.now() - started < 1_500, "idle tunnels cut by streamIdleTimeout");
     await sleep(20);
-    assert.equal(d.door.gateway.inFlight.websockets, 0);
+    assert.equal(d.door.door.inFlight.websockets, 0);
     const fresh = await open();
     fresh.terminate();
   });
@@ -175,6 +175,6 @@ describe("stalled SSE streams", () => {
     }
     assert.ok(Date.now() - started < 2_500, `${Date.now() - started} ms`);
     await sleep(50);
-    assert.equal(d.door.gateway.inFlight.requests, 0);
+    assert.equal(d.door.door.inFlight.requests, 0);
   });
 });

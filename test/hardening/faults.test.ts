@@ -92,7 +92,7 @@ describe("faults mid-response", () => {
     assert.ok(ms >= 250 && ms < 1_500, `${ms} ms`);
     await sleep(100);
     assert.ok(d.upstream.closedEarly.includes("/slow"), "the upstream saw the abandon");
-    assert.equal(d.door.gateway.inFlight.requests, 0);
+    assert.equal(d.door.door.inFlight.requests, 0);
     const connections = await new Promise<number>((r) =>
       d.upstream.server.getConnections((_e, n) => r(n)),
     );

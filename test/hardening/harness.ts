@@ -6,13 +6,13 @@ import assert from "node:assert/strict";
 import { connect } from "node:net";
 import type { GatehouseConfig, Route } from "../../src/door/config/types.js";
 import { DEFAULT_LIMITS } from "../../src/door/config/types.js";
-import type { RecordingUpstream, RunningGateway } from "../door/fixtures.js";
-import { recordingUpstream, startGateway, testConfig, upstreamRoute } from "../door/fixtures.js";
+import type { RecordingUpstream, RunningDoor } from "../door/fixtures.js";
+import { recordingUpstream, startDoor, testConfig, upstreamRoute } from "../door/fixtures.js";
 
 export {
   recordingUpstream,
   send,
-  startGateway,
+  startDoor,
   testConfig,
   upstreamRoute,
 } from "../door/fixtures.js";
@@ -33,7 +33,7 @@ export const SMALL_LIMITS = {
 
 export interface Door {
   readonly upstream: RecordingUpstream;
-  readonly door: RunningGateway;
+  readonly door: RunningDoor;
   readonly port: number;
   /** Requests plus upgrades the upstream has seen so far. */
   seenCount(): number;
@@ -54,7 +54,7 @@ export async function openDoor(
 ): Promise<Door> {
   const upstream = await recordingUpstream();
   const routes = options.routes?.(upstream.url) ?? [upstreamRoute(upstream.url)];
-  const door = await startGateway(
+  const door = await startDoor(
     testConfig(routes, {
       ...options.overrides,
       limits: { ...SMALL_LIMITS, ...options.limits },

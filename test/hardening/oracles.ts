@@ -3,10 +3,10 @@
  * The oracles are written from the contract (exact allowlists), not from the engine.
  */
 import { compileCorsPolicy } from "../../src/core/policy.js";
-import { csrfCheck } from "../../src/door/guards/csrf.js";
-import { HostGuard } from "../../src/door/guards/host.js";
-import { websocketOriginCheck } from "../../src/door/guards/websocket-origin.js";
-import { normalizeTarget } from "../../src/door/http/target.js";
+import { HostGuard } from "../../src/door/request/host.js";
+import { normalizeTarget } from "../../src/door/request/target.js";
+import { csrfCheck } from "../../src/door/stages/csrf.js";
+import { websocketOriginCheck } from "../../src/door/stages/websocket-origin.js";
 
 export const ALLOWED_ORIGINS = ["https://app.example.com", "http://localhost:5173"] as const;
 export const ALLOWED_HEADERS = ["content-type", "x-api-key"] as const;

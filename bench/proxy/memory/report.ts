@@ -313,7 +313,7 @@ ${breakdownTable(results)}
 
 #### How each target is configured
 
-- **${LABEL.gatehouse}:** \`createGateway()\` from dist/ (what \`npm start\` runs) with the streams
+- **${LABEL.gatehouse}:** \`createDoor()\` from dist/ (what \`npm start\` runs) with the streams
   suite's YAML read by the real loader: publicOrigin \`http://gateway.test\`, one route \`/\` to the
   upstream, \`log.level: silent\`; everything else the loader's default (hosts from publicOrigin
   plus loopback names, no CORS, CSRF on, WebSocket Origin check on). Its

@@ -76,7 +76,7 @@ export const STREAM_TARGETS: Readonly<Record<string, StreamTarget>> = {
     id: "gatehouse",
     label: "Gatehouse",
     configured:
-      "`createGateway()` from dist/ (BENCH_GATEHOUSE_FROM=src: src/ through tsx) with `listen: 127.0.0.1:0`, `publicOrigin: http://gateway.test`, one route `/` to the upstream and `log.level: silent`, loaded through `checkConfigText()` so every other setting is the loader's default (hosts = gateway.test + loopback names, CSRF on, no CORS policy, WebSocket upgrades admitted from publicOrigin only). Clients send `Host: gateway.test`; the WebSocket client sends `Origin: http://gateway.test`, as a page served by the door would",
+      "`createDoor()` from dist/ (BENCH_GATEHOUSE_FROM=src: src/ through tsx) with `listen: 127.0.0.1:0`, `publicOrigin: http://gateway.test`, one route `/` to the upstream and `log.level: silent`, loaded through `checkConfigText()` so every other setting is the loader's default (hosts = gateway.test + loopback names, CSRF on, no CORS policy, WebSocket upgrades admitted from publicOrigin only). Clients send `Host: gateway.test`; the WebSocket client sends `Origin: http://gateway.test`, as a page served by the door would",
   },
   floor: {
     id: "floor",

@@ -5,7 +5,7 @@
  *
  * printing `{"port":N}` once listening on 127.0.0.1. Kinds: `upstream` (the SSE endpoints and
  * a `ws` echo), `floor` (node:http + undici Pool for HTTP, a raw byte pipe for upgrades) and
- * `gatehouse` (createGateway with a config loaded through the real loader, defaults kept).
+ * `gatehouse` (createDoor with a config loaded through the real loader, defaults kept).
  */
 
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";

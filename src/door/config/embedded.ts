@@ -7,7 +7,7 @@
 import { resolve } from "node:path";
 import { DEFAULT_LOG, resolveListen } from "./defaults.js";
 import { ConfigError } from "./error.js";
-import { defaultHosts, originHostName } from "./hosts.js";
+import { defaultHosts } from "./hosts.js";
 import { deriveOrigin } from "./public-origin.js";
 import { ConfigReport } from "./report.js";
 import type { GatehouseConfig, Route } from "./types.js";
@@ -60,7 +60,7 @@ export function embeddedDefaultConfig(options: EmbeddedOptions): GatehouseConfig
     source: null,
     listen: listen.address,
     publicOrigin: origin,
-    hosts: Object.freeze(defaultHosts(originHostName(origin), listen.address)),
+    hosts: Object.freeze(defaultHosts(origin, listen.address)),
     trustProxy: Object.freeze([]),
     routes: Object.freeze([upstream("/v1/"), upstream("/ws"), ui]),
     cors: null,

@@ -146,13 +146,20 @@ function canonicalName(name: string): string | null {
 }
 
 /**
- * The default `hosts`: the host of `publicOrigin` (any port) and, when the listener is loopback,
- * the loopback names too, so `http://localhost:8080` keeps working on the machine itself.
+ * The default `hosts`: the authority of `publicOrigin` and, when the listener is loopback, the
+ * loopback names on the listen port, so `http://localhost:8080` keeps working on the machine
+ * itself. Each carries its port (RFC 9110 §4.2: the port is part of the authority), so another
+ * port on this machine is not this door; `name:443` and `name:80` also admit the name sent
+ * without a port, as browsers send it. Port 0 stands for the port the listener gets.
  */
-export function defaultHosts(publicOriginHost: string, listen: ListenAddress): string[] {
-  const hosts = [publicOriginHost];
+export function defaultHosts(publicOrigin: string, listen: ListenAddress): string[] {
+  const name = originHostName(publicOrigin);
+  const hosts = [`${name}:${originPort(publicOrigin)}`];
   if (isLoopbackAddress(listen.host)) {
-    for (const name of LOOPBACK_HOSTS) if (!hosts.includes(name)) hosts.push(name);
+    for (const loopback of LOOPBACK_HOSTS) {
+      const entry = `${loopback}:${listen.port}`;
+      if (!hosts.includes(entry)) hosts.push(entry);
+    }
   }
   return hosts;
 }

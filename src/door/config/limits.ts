@@ -9,6 +9,12 @@ import type { Limits } from "./types.js";
 import { DEFAULT_LIMITS } from "./types.js";
 import { parseDuration, parseSize } from "./units.js";
 
+/** File key -> runtime field, for the sizes. */
+const SIZES = [
+  ["maxBodySize", "maxBodyBytes"],
+  ["maxHeaderSize", "maxHeaderBytes"],
+] as const satisfies readonly (readonly [string, keyof Limits])[];
+
 /** File key -> runtime field, for the durations, with the least accepted value. */
 const DURATIONS = [
   ["headersTimeout", "headersTimeoutMs", 1],
@@ -27,11 +33,12 @@ export function normalizeLimits(raw: unknown, report: ConfigReport): Limits {
   if (!isRecord(raw)) return Object.freeze(limits);
   const at = (key: string): PathSegment[] => ["limits", key];
 
-  const body = raw.maxBodySize;
-  if (typeof body === "number" || typeof body === "string") {
-    const parsed = parseSize(body);
-    if (parsed.ok) limits.maxBodyBytes = parsed.value;
-    else report.problem(parsed.code, at("maxBodySize"), body, parsed.why, parsed.fix);
+  for (const [key, field] of SIZES) {
+    const value = raw[key];
+    if (typeof value !== "number" && typeof value !== "string") continue;
+    const parsed = parseSize(value);
+    if (parsed.ok) limits[field] = parsed.value;
+    else report.problem(parsed.code, at(key), value, parsed.why, parsed.fix);
   }
   for (const [key, field, min] of DURATIONS) {
     const value = raw[key];

@@ -158,7 +158,7 @@ function normalizeHosts(
 ): string[] | null {
   if (!Array.isArray(value)) {
     if (value !== undefined || publicOrigin === null || listen === null) return null;
-    return defaultHosts(originHostName(publicOrigin), listen.address);
+    return defaultHosts(publicOrigin, listen.address);
   }
   if (value.length === 0) {
     report.problem(

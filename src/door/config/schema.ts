@@ -207,6 +207,14 @@ export const limitsSchema = z
         default: "25MiB",
         examples: ["25MiB"],
       }),
+    maxHeaderSize: z
+      .union([z.int(), z.string()])
+      .optional()
+      .meta({
+        description: `Largest request head (request line and headers) accepted; larger ones get 431 with a JSON body. Bytes, or a number with a unit (\`16KiB\`, \`64KiB\`). Raise it for clients with many or long cookies. Default 16KiB (${DEFAULT_LIMITS.maxHeaderBytes} bytes), Node's own.`,
+        default: "16KiB",
+        examples: ["32KiB"],
+      }),
     headersTimeout: duration(
       "Time a client has to send a request's headers (the Slowloris guard); at most `requestTimeout`.",
       DEFAULT_LIMITS.headersTimeoutMs,
@@ -285,7 +293,7 @@ export const websocketSchema = z
       .nullish()
       .meta({
         description:
-          "Origins whose pages may open WebSockets, besides `publicOrigin`, in the same forms as `cors.allowOrigins`. Default: the origins of `cors.allowOrigins` (none without a `cors` section). An empty list allows `publicOrigin` only. Upgrades from any other browser origin get 403 before reaching the upstream (cross-site WebSocket hijacking guard); upgrades without `Origin` (not from a browser) pass.",
+          "Origins whose pages may open WebSockets, besides `publicOrigin`, in the same forms as `cors.allowOrigins`. Default: the origins listed in `cors.allowOrigins`, without `*` (a grant to read is not trust to open a socket; none without a `cors` section). An empty list allows `publicOrigin` only. Upgrades from any other browser origin get 403 before reaching the upstream (cross-site WebSocket hijacking guard); upgrades without `Origin` (not from a browser) pass.",
         examples: [["https://app.example.com"]],
       }),
   })
@@ -322,7 +330,7 @@ export const configFileSchema = z
       .optional()
       .meta({
         description:
-          "Allowed values of the `Host` header (`name` or `name:port`, `[::1]` for IPv6): the guard against DNS rebinding, where an attacker's domain is pointed at this server. Other hosts get 421 and never reach an upstream. Exact names only, no `*`. Default: the host of `publicOrigin`, plus `localhost`, `127.0.0.1` and `[::1]` when listening on loopback.",
+          "Allowed values of the `Host` header (`name` or `name:port`, `[::1]` for IPv6): the guard against DNS rebinding, where an attacker's domain is pointed at this server. Other hosts get 421 and never reach an upstream. Exact names only, no `*`. An entry without a port allows the name on any port; `name:443` and `name:80` also allow the name sent without a port. Default: the authority of `publicOrigin` with its port, plus `localhost`, `127.0.0.1` and `[::1]` on the listen port when listening on loopback.",
         examples: [["gateway.example.com"]],
       }),
     trustProxy: z

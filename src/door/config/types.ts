@@ -53,6 +53,8 @@ export interface TlsConfig {
 export interface Limits {
   /** Largest request body forwarded; larger ones get 413 before any upstream write. */
   readonly maxBodyBytes: number;
+  /** Largest request head (request line and headers); larger ones get 431. */
+  readonly maxHeaderBytes: number;
   /** Time allowed to receive a request's headers (Slowloris guard). */
   readonly headersTimeoutMs: number;
   /** Time allowed to receive a whole request, body included. */
@@ -130,6 +132,7 @@ export function checkingInterval(limits: Pick<Limits, "headersTimeoutMs">): numb
 
 export const DEFAULT_LIMITS: Limits = Object.freeze({
   maxBodyBytes: 25 * 1024 * 1024,
+  maxHeaderBytes: 16 * 1024,
   headersTimeoutMs: 30_000,
   requestTimeoutMs: 300_000,
   keepAliveTimeoutMs: 5_000,

@@ -21,7 +21,7 @@ describe("defaults", () => {
     const config = configOf(MINIMAL);
     assert.deepEqual(config.listen, { host: "127.0.0.1", port: 8080 });
     assert.equal(config.publicOrigin, "http://127.0.0.1:8080");
-    assert.deepEqual(config.hosts, ["127.0.0.1", "localhost", "[::1]"]);
+    assert.deepEqual(config.hosts, ["127.0.0.1:8080", "localhost:8080", "[::1]:8080"]);
     assert.deepEqual(config.trustProxy, []);
     assert.equal(config.cors, null);
     assert.deepEqual(config.websocket, { allowOrigins: null });
@@ -51,56 +51,56 @@ describe("defaults", () => {
       "loopback IPv6",
       "listen: '[::1]:9000'\n",
       "http://[::1]:9000",
-      ["[::1]", "localhost", "127.0.0.1"],
+      ["[::1]:9000", "localhost:9000", "127.0.0.1:9000"],
     ],
     [
       "localhost",
       "listen: localhost:9000\n",
       "http://localhost:9000",
-      ["localhost", "127.0.0.1", "[::1]"],
+      ["localhost:9000", "127.0.0.1:9000", "[::1]:9000"],
     ],
     [
       "port 80 dropped",
       "listen: 127.0.0.1:80\n",
       "http://127.0.0.1",
-      ["127.0.0.1", "localhost", "[::1]"],
+      ["127.0.0.1:80", "localhost:80", "[::1]:80"],
     ],
     [
       "private address: no loopback names",
       "listen: 10.0.0.5:8080\n",
       "http://10.0.0.5:8080",
-      ["10.0.0.5"],
+      ["10.0.0.5:8080"],
     ],
     [
       "wildcard: localhost guessed",
       "listen: 0.0.0.0:8080\n",
       "http://localhost:8080",
-      ["localhost"],
+      ["localhost:8080"],
     ],
-    ["IPv6 wildcard", "listen: '[::]:8080'\n", "http://localhost:8080", ["localhost"]],
+    ["IPv6 wildcard", "listen: '[::]:8080'\n", "http://localhost:8080", ["localhost:8080"]],
     [
       "explicit publicOrigin with loopback listen",
       "publicOrigin: https://gateway.example.com\n",
       "https://gateway.example.com",
-      ["gateway.example.com", "localhost", "127.0.0.1", "[::1]"],
+      ["gateway.example.com:443", "localhost:8080", "127.0.0.1:8080", "[::1]:8080"],
     ],
     [
       "explicit publicOrigin with a wildcard listen",
       "listen: 0.0.0.0:8080\npublicOrigin: https://gateway.example.com\n",
       "https://gateway.example.com",
-      ["gateway.example.com"],
+      ["gateway.example.com:443"],
     ],
     [
       "https with tls, default port 443 dropped",
       "listen: 127.0.0.1:443\ntls: {cert: ./tls/cert.pem, key: ./tls/key.pem, hsts: true}\n",
       "https://127.0.0.1",
-      ["127.0.0.1", "localhost", "[::1]"],
+      ["127.0.0.1:443", "localhost:443", "[::1]:443"],
     ],
     [
       "publicOrigin normalized",
       "publicOrigin: HTTPS://Gateway.Example.com:443\n",
       "https://gateway.example.com",
-      ["gateway.example.com", "localhost", "127.0.0.1", "[::1]"],
+      ["gateway.example.com:443", "localhost:8080", "127.0.0.1:8080", "[::1]:8080"],
     ],
   ];
   for (const [name, head, origin, hosts] of derived) {
@@ -442,7 +442,7 @@ describe("the embedded default (gatehouse serve without --config)", () => {
     assert.equal(config.source, null);
     assert.deepEqual(config.listen, { host: "127.0.0.1", port: 8080 });
     assert.equal(config.publicOrigin, "http://127.0.0.1:8080");
-    assert.deepEqual(config.hosts, ["127.0.0.1", "localhost", "[::1]"]);
+    assert.deepEqual(config.hosts, ["127.0.0.1:8080", "localhost:8080", "[::1]:8080"]);
     assert.deepEqual(
       config.routes.map((r) =>
         r.kind === "upstream"

@@ -14,7 +14,7 @@ import { createServer } from "node:http";
 import { after, before, describe, test } from "node:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import type { CorsConfig } from "../../../src/core/config.js";
-import { createGateway } from "../../../src/door/server.js";
+import { createDoor } from "../../../src/door/server.js";
 import type { RecordingUpstream, Seen } from "../../door/fixtures.js";
 import { recordingUpstream, testConfig, upstreamRoute } from "../../door/fixtures.js";
 import { LAUNCH_TIMEOUT_MS, launchChromium, newContext, skipWithoutChromium } from "./chromium.js";
@@ -379,13 +379,13 @@ interface Door {
 
 /**
  * A door for one policy. Its server listens before the gateway is made so that publicOrigin
- * can carry the real port; createGateway attaches to it (GatewayOptions.server).
+ * can carry the real port; createDoor attaches to it (DoorOptions.server).
  */
 async function startDoor(cors: CorsConfig, upstream: RecordingUpstream): Promise<Door> {
   const server = createServer();
   const port = await listenOnLoopback(server);
   const origin = `http://api.example.test:${port}`;
-  const gateway = createGateway(
+  const gateway = createDoor(
     testConfig([upstreamRoute(upstream.url)], {
       publicOrigin: origin,
       hosts: ["api.example.test"],

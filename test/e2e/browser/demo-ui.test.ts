@@ -19,14 +19,14 @@ import type { DemoUpstream } from "../../../src/demo/index.js";
 import { DEMO_UI_ROOT, startDemoUpstream } from "../../../src/demo/index.js";
 import { composeReply } from "../../../src/demo/reply.js";
 import { embeddedDefaultConfig } from "../../../src/door/config/index.js";
-import type { Gateway } from "../../../src/door/server.js";
-import { createGateway } from "../../../src/door/server.js";
+import type { Door } from "../../../src/door/server.js";
+import { createDoor } from "../../../src/door/server.js";
 import { LAUNCH_TIMEOUT_MS, launchChromium, newContext, skipWithoutChromium } from "./chromium.js";
 
 const UPDATE = process.env.GATEHOUSE_UPDATE_SCREENSHOT === "1";
 const DOCS_PNG = fileURLToPath(new URL("../../../docs/img/demo-ui.png", import.meta.url));
 const MAX_PNG_BYTES = 300 * 1024;
-const QUESTION = "Does my browser need CORS to talk to the gateway?";
+const QUESTION = "Does my browser need CORS to talk to the door?";
 const ECHO = "hello through the door";
 /** Launch is slow on a loaded machine; a hang still fails instead of stalling CI. */
 const HOOK = { timeout: LAUNCH_TIMEOUT_MS + 30_000 } as const;
@@ -34,7 +34,7 @@ const HOOK = { timeout: LAUNCH_TIMEOUT_MS + 30_000 } as const;
 describe("chromium: the demo control UI", { skip: skipWithoutChromium, timeout: 180_000 }, () => {
   let browser: Browser;
   let demo: DemoUpstream;
-  let gateway: Gateway;
+  let door: Door;
   let url: string;
   let scratch: string;
 
@@ -48,15 +48,15 @@ describe("chromium: the demo control UI", { skip: skipWithoutChromium, timeout: 
     });
     // On port 0 publicOrigin says :0; the page's own Host (127.0.0.1, in config.hosts) is
     // what makes its requests same-origin.
-    assert.ok(config.hosts.includes("127.0.0.1"), config.hosts.join(" "));
-    gateway = createGateway(config);
-    const { port } = await gateway.listen();
+    assert.ok(config.hosts.includes("127.0.0.1:0"), config.hosts.join(" "));
+    door = createDoor(config);
+    const { port } = await door.listen();
     url = `http://127.0.0.1:${port}/`;
   }, HOOK);
 
   after(async () => {
     await browser?.close();
-    await gateway?.close();
+    await door?.close();
     await demo?.close();
     if (scratch !== undefined) rmSync(scratch, { recursive: true, force: true });
   }, HOOK);

@@ -14,8 +14,8 @@ import { createServer, request as httpRequest } from "node:http";
 import { connect as netConnect } from "node:net";
 import { after, before, describe, it } from "node:test";
 import type { Browser } from "playwright-core";
-import type { RunningGateway } from "../../door/fixtures.js";
-import { startGateway, testConfig, upstreamRoute } from "../../door/fixtures.js";
+import type { RunningDoor } from "../../door/fixtures.js";
+import { startDoor, testConfig, upstreamRoute } from "../../door/fixtures.js";
 import { launchChromium, newContext, skipWithoutChromium } from "../browser/chromium.js";
 import type { Install, OpenClaw } from "./harness.js";
 import { freePort, install, openclawConfig, skipOpenClaw, startOpenClaw } from "./harness.js";
@@ -64,7 +64,7 @@ const skip = skipOpenClaw || skipWithoutChromium;
 describe("the OpenClaw Control UI in Chromium, through Gatehouse", { skip }, () => {
   let inst: Install;
   let openclaw: OpenClaw;
-  let door: RunningGateway;
+  let door: RunningDoor;
   let hop: Server;
   let evilPage: Server;
   let browser: Browser;
@@ -82,7 +82,7 @@ describe("the OpenClaw Control UI in Chromium, through Gatehouse", { skip }, () 
       ];
       origin = `http://${NAME}:${hopPort}`;
       evilOrigin = `http://evil.example.test:${evilPort}`;
-      door = await startGateway(
+      door = await startDoor(
         testConfig([upstreamRoute(`http://127.0.0.1:${ocPort}`)], {
           listen: { host: "127.0.0.1", port: doorPort },
           publicOrigin: origin,

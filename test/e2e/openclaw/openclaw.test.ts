@@ -23,8 +23,8 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import type { DemoUpstream } from "../../../src/demo/index.js";
 import { startDemoUpstream } from "../../../src/demo/index.js";
-import type { RunningGateway } from "../../door/fixtures.js";
-import { send, startGateway, testConfig, upstreamRoute } from "../../door/fixtures.js";
+import type { RunningDoor } from "../../door/fixtures.js";
+import { send, startDoor, testConfig, upstreamRoute } from "../../door/fixtures.js";
 import type { Install, OpenClaw } from "./harness.js";
 import {
   connect,
@@ -50,9 +50,9 @@ describe("Gatehouse in front of the real OpenClaw gateway", { skip: skipOpenClaw
   let demo: DemoUpstream;
   let openclaw: OpenClaw;
   /** The front door as documented: trusts the hop in front of it (127.0.0.1). */
-  let door: RunningGateway;
+  let door: RunningDoor;
   /** The same door with no trusted hop: whatever X-Forwarded-For a client sends is replaced. */
-  let bareDoor: RunningGateway;
+  let bareDoor: RunningDoor;
   let origin: string;
   let host: string;
 
@@ -65,7 +65,7 @@ describe("Gatehouse in front of the real OpenClaw gateway", { skip: skipOpenClaw
       origin = `http://${NAME}:${doorPort}`;
       host = `${NAME}:${doorPort}`;
       const route = upstreamRoute(`http://127.0.0.1:${ocPort}`);
-      door = await startGateway(
+      door = await startDoor(
         testConfig([route], {
           listen: { host: "127.0.0.1", port: doorPort },
           publicOrigin: origin,
@@ -73,7 +73,7 @@ describe("Gatehouse in front of the real OpenClaw gateway", { skip: skipOpenClaw
           trustProxy: ["127.0.0.1"],
         }),
       );
-      bareDoor = await startGateway(
+      bareDoor = await startDoor(
         testConfig([route], { publicOrigin: origin, hosts: [NAME], trustProxy: [] }),
       );
       openclaw = await startOpenClaw(inst, ocPort, openclawConfig(origin, demo.url.href));

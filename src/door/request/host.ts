@@ -10,26 +10,51 @@ import { GatewayError } from "../errors.js";
 export interface HostOk {
   /** The Host value as validated, lower case (`name` or `name:port`). */
   readonly host: string;
+  /**
+   * The authority that passed the check, as the client sent it: what the upstream is told in
+   * `Host` (for an absolute-form target, the target's authority, never a second Host line).
+   */
+  readonly sent: string;
 }
 
+/** Ports a Host without one stands for: the default ports of http and https. */
+const DEFAULT_PORTS = ["80", "443"];
+
 export class HostGuard {
-  /** name -> allowed ports, or null when every port is allowed. */
+  /** name -> allowed ports ("" for a Host sent without a port), or null for any port. */
   private readonly allowed = new Map<string, Set<string> | null>();
+  /** The entries as given, for the refusal's explanation. */
+  private readonly served: string;
   /**
    * Host values already accepted, as sent: clients repeat one or two, so the parse is skipped.
    * Only accepted values are kept (a refused name never enters) and only up to ACCEPTED_MAX.
    */
   private readonly accepted = new Map<string, HostOk>();
 
-  /** Entries as normalized by the loader: `name`, `name:port`, `[v6]`, `[v6]:port`. */
-  constructor(entries: readonly string[]) {
+  /**
+   * @param entries as normalized by the loader: `name`, `name:port`, `[v6]`, `[v6]:port`. An
+   *   entry without a port allows every port; `name:80` and `name:443` also allow the name sent
+   *   without a port (a browser leaves the default port out, whether TLS ends here or at a
+   *   terminator in front). Port 0 stands for `boundPort`, the port the listener got.
+   */
+  constructor(entries: readonly string[], boundPort: number | null = null) {
+    const shown: string[] = [];
     for (const entry of entries) {
       const parsed = parseHostValue(entry.toLowerCase());
       if (parsed === null) throw new TypeError(`invalid hosts entry: ${entry}`);
+      const port = parsed.port === "0" && boundPort !== null ? String(boundPort) : parsed.port;
+      shown.push(port === "" ? parsed.name : `${parsed.name}:${port}`);
       const current = this.allowed.get(parsed.name);
-      if (parsed.port === "" || current === null) this.allowed.set(parsed.name, null);
-      else this.allowed.set(parsed.name, new Set([...(current ?? []), parsed.port]));
+      if (port === "" || current === null) {
+        this.allowed.set(parsed.name, null);
+        continue;
+      }
+      const ports = current ?? new Set<string>();
+      ports.add(port);
+      if (DEFAULT_PORTS.includes(port)) ports.add("");
+      this.allowed.set(parsed.name, ports);
     }
+    this.served = shown.join(", ");
   }
 
   /**
@@ -48,6 +73,7 @@ export class HostGuard {
       }
     }
     if (count > 1) return new GatewayError("GH_HOST_DUPLICATE");
+    // RFC 9112 §3.2.2: the target's authority is the Host; the Host line is ignored.
     if (authority !== null) value = authority;
     if (value === null) return new GatewayError("GH_HOST_MISSING");
     const known = this.accepted.get(value);
@@ -59,10 +85,10 @@ export class HostGuard {
     if (ports === undefined || (ports !== null && !ports.has(parsed.port))) {
       return new GatewayError(
         "GH_HOST_NOT_ALLOWED",
-        `The Host "${parsed.name}" is not served here (DNS-rebinding guard).`,
+        `The Host "${lower}" is not served here (DNS-rebinding guard); this door serves ${this.served}. If the name is yours, add it to \`hosts\`.`,
       );
     }
-    const ok: HostOk = Object.freeze({ host: lower });
+    const ok: HostOk = Object.freeze({ host: lower, sent: value });
     if (this.accepted.size < ACCEPTED_MAX && value.length <= ACCEPTED_VALUE_MAX)
       this.accepted.set(value, ok);
     return ok;

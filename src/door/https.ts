@@ -11,9 +11,9 @@ import { createServer as createHttpsServer } from "node:https";
 import { createSecureContext } from "node:tls";
 import type { Limits, TlsConfig } from "./config/types.js";
 import { checkingInterval } from "./config/types.js";
-import { HostGuard } from "./guards/host.js";
-import { normalizeTarget } from "./http/target.js";
 import type { Logger } from "./log.js";
+import { HostGuard, parseHostValue } from "./request/host.js";
+import { normalizeTarget } from "./request/target.js";
 
 interface KeyPair {
   readonly cert: Buffer;
@@ -46,6 +46,7 @@ export function createHttpsListener(
     connectionsCheckingInterval: checkingInterval(limits),
     requestTimeout: limits.requestTimeoutMs,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
+    maxHeaderSize: limits.maxHeaderBytes,
     requireHostHeader: false,
     noDelay: true,
     minVersion: "TLSv1.2",
@@ -85,7 +86,9 @@ export function createHttpsListener(
  * the request's Host, so it cannot be turned into an open redirect.
  */
 export function createRedirectServer(publicOrigin: string, hosts: readonly string[]): HttpServer {
-  const guard = new HostGuard(hosts);
+  // The names on any port: the redirect listener has a port of its own, and a redirect to
+  // publicOrigin gives a rebinding page nothing to read.
+  const guard = new HostGuard(hosts.map((entry) => parseHostValue(entry)?.name ?? entry));
   return createHttpServer(
     { requireHostHeader: false },
     (req: IncomingMessage, res: ServerResponse) => {

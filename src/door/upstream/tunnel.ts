@@ -10,10 +10,9 @@ import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import type { Duplex } from "node:stream";
 import type { GatewayError } from "../errors.js";
-import { rawErrorResponse } from "../errors.js";
-import { isDroppedResponseHeader, nominatedInResponse } from "../http/forwarding.js";
-import { toGatewayError } from "./http.js";
-import { clientCloseFrame, FrameTracker, serverCloseFrame } from "./ws-frames.js";
+import { isDroppedResponseHeader, nominatedInResponse } from "./headers.js";
+import { toGatewayError } from "./relay.js";
+import { clientCloseFrame, FrameTracker, serverCloseFrame } from "./websocket-frames.js";
 
 export interface TunnelOptions {
   readonly client: Duplex;
@@ -23,9 +22,12 @@ export interface TunnelOptions {
   readonly headers: string[];
   readonly connectTimeoutMs: number;
   readonly idleTimeoutMs: number;
-  /** Called once when the tunnel or the attempt ends: the status answered and any failure. */
-  readonly onDone: (status: number, error: GatewayError | null, errorId: string | null) => void;
-  readonly newErrorId: () => string;
+  /**
+   * Called once, when the upgrade is answered: 101 when joined, the upstream's status when it
+   * refused, or a failure (the client's socket is then still unanswered: the caller writes the
+   * error, so that every refusal leaves the door one way), or 499 when the client left first.
+   */
+  readonly onDone: (status: number, error: GatewayError | null) => void;
 }
 
 /**
@@ -104,7 +106,7 @@ export class Tunnel {
       const body = Buffer.concat(chunks);
       lines.push(`Content-Length: ${body.length}`, "Connection: close", "", "");
       client.end(Buffer.concat([Buffer.from(lines.join("\r\n")), body]));
-      this.finish(res.statusCode ?? 502, null, null);
+      this.finish(res.statusCode ?? 502, null);
     });
     res.on("error", (error) => this.fail(error));
   }
@@ -138,7 +140,7 @@ export class Tunnel {
     // Joined: the attempt's objects (request, response, headers, the exchange) can go.
     this.request = null;
     this.attempt = null;
-    attempt.onDone(101, null, null);
+    attempt.onDone(101, null);
   }
 
   /** Forwards src to dst with backpressure, watching frame boundaries for shutdown. */
@@ -182,19 +184,15 @@ export class Tunnel {
 
   private fail(error: unknown): void {
     const failure = toGatewayError(error);
-    const id = this.attempt?.newErrorId() ?? null;
-    if (!this.client.destroyed && this.upstreamSocket === null && id !== null) {
-      this.client.end(rawErrorResponse(failure, id));
-    }
-    this.finish(failure.status, failure, id);
+    this.finish(failure.status, failure);
   }
 
-  private finish(status: number, error: GatewayError | null, id: string | null): void {
+  private finish(status: number, error: GatewayError | null): void {
     if (this.ended) return;
     this.ended = true;
     const attempt = this.attempt;
     this.attempt = null;
-    if (this.upstreamSocket === null) attempt?.onDone(status, error, id);
+    if (this.upstreamSocket === null) attempt?.onDone(status, error);
     this.onEnd(this);
   }
 
@@ -203,6 +201,6 @@ export class Tunnel {
     this.client.destroy();
     // Before the upstream answered, this attempt still owes its one log line: the client left
     // (499, as nginx logs a client that closed first).
-    this.finish(499, null, null);
+    this.finish(499, null);
   }
 }

@@ -9,13 +9,12 @@
  */
 import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { isIP } from "node:net";
-import { REASON_CODES } from "../core/codes.js";
-import type { CorsDecision } from "../core/policy.js";
-import type { InspectorConfig } from "./config/types.js";
-import { GATEWAY_ERROR_CODES } from "./errors.js";
-import { peerAddress } from "./http/peers.js";
-import { INSPECTOR_PAGE, INSPECTOR_SCRIPT } from "./inspector-page.js";
+import { REASON_CODES } from "../../core/codes.js";
+import type { CorsDecision } from "../../core/policy.js";
+import type { InspectorConfig } from "../config/types.js";
+import { GATEWAY_ERROR_CODES } from "../errors.js";
+import { isLoopbackPeer } from "../request/peers.js";
+import { INSPECTOR_PAGE, INSPECTOR_SCRIPT } from "./page.js";
 
 export interface InspectorEntry {
   readonly time: string;
@@ -103,7 +102,7 @@ export class Inspector {
   serve(req: IncomingMessage, res: ServerResponse, path: string, query: string): number | null {
     if (!this.config.enabled) return null;
     // The page and its script hold no data; only the event stream is guarded.
-    if (path.endsWith("/events") && !this.allows(req, query)) {
+    if (path.endsWith("/events") && !this.admits(req, query)) {
       res.writeHead(403, {
         "Content-Type": "text/plain; charset=utf-8",
         "Cache-Control": "no-store",
@@ -143,7 +142,12 @@ export class Inspector {
     return 200;
   }
 
-  private allows(req: IncomingMessage, query: string): boolean {
+  /**
+   * Whether this client may see what the door knows of its traffic and policy: the inspector's
+   * event stream, and /_gatehouse/policy. Never when the inspector is off.
+   */
+  admits(req: IncomingMessage, query: string): boolean {
+    if (!this.config.enabled) return false;
     if (this.token !== null) {
       const header = req.headers.authorization;
       const presented = header?.startsWith("Bearer ")
@@ -154,7 +158,7 @@ export class Inspector {
       return given.length === this.token.length && timingSafeEqual(given, this.token);
     }
     const peer = req.socket.remoteAddress;
-    return isLoopback(peer) && !this.isTrustedPeer(peer);
+    return isLoopbackPeer(peer) && !this.isTrustedPeer(peer);
   }
 
   /** Ends every open page's stream (shutdown must not wait for them). */
@@ -163,10 +167,4 @@ export class Inspector {
     for (const page of this.pages) page.end();
     this.pages.clear();
   }
-}
-
-function isLoopback(address: string | undefined): boolean {
-  if (address === undefined) return false;
-  const plain = peerAddress(address);
-  return plain === "::1" || (isIP(plain) === 4 && plain.startsWith("127."));
 }

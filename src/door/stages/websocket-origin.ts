@@ -6,8 +6,11 @@
  * without `Origin` comes from no browser and passes to the upstream's own authentication.
  * The legacy `Sec-WebSocket-Origin` (protocol versions 7-8) is held to the same rule.
  */
+import type { IncomingHttpHeaders } from "node:http";
 import type { CorsPolicy } from "../../core/policy.js";
 import { GatewayError } from "../errors.js";
+import type { Visit } from "../respond.js";
+import { headerString } from "./csrf.js";
 
 export function websocketOriginCheck(
   origin: string | undefined,
@@ -25,4 +28,27 @@ export function websocketOriginCheck(
     );
   }
   return null;
+}
+
+/** The WebSocket Origin stage of an upgrade, with its decision shown in the inspector. */
+export function websocketOrigin(
+  visit: Visit,
+  headers: IncomingHttpHeaders,
+  selfOrigins: readonly string[],
+): GatewayError | null {
+  const origin = headers.origin;
+  const refused = websocketOriginCheck(
+    origin,
+    headerString(headers["sec-websocket-origin"]),
+    selfOrigins,
+    visit.compiled.websocketPolicy,
+  );
+  const inspector = visit.compiled.inspector;
+  if (refused !== null) {
+    const shown = origin ?? "(legacy Sec-WebSocket-Origin)";
+    inspector.recordGuard("websocket", false, "GH_WS_ORIGIN_REFUSED", shown, "GET", visit.path);
+  } else if (origin !== undefined && !selfOrigins.includes(origin)) {
+    inspector.recordGuard("websocket", true, "ALLOWED", origin, "GET", visit.path);
+  }
+  return refused;
 }

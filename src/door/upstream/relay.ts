@@ -13,7 +13,7 @@ import { Agent } from "undici";
 import { mergeVary } from "../../core/vary.js";
 import type { Limits } from "../config/types.js";
 import { GatewayError } from "../errors.js";
-import { isDroppedResponseHeader, nominatedInResponse } from "../http/forwarding.js";
+import { isDroppedResponseHeader, nominatedInResponse } from "./headers.js";
 
 export interface ForwardOptions {
   readonly req: IncomingMessage;
@@ -88,8 +88,9 @@ export class Upstream {
     return this.agent.close();
   }
 
-  destroy(): Promise<void> {
-    return this.agent.destroy();
+  /** Ends every request in flight at once, failing each with `reason`. */
+  destroy(reason?: GatewayError): Promise<void> {
+    return this.agent.destroy(reason ?? null);
   }
 }
 
@@ -235,6 +236,8 @@ export function toGatewayError(error: unknown): GatewayError {
     case "UND_ERR_SOCKET":
     case "UND_ERR_CLOSED":
       return new GatewayError("GH_UPSTREAM_RESET", undefined, { cause: error });
+    case "UND_ERR_HEADERS_OVERFLOW":
+      return new GatewayError("GH_UPSTREAM_HEADERS_TOO_LARGE", undefined, { cause: error });
     case "HPE_INVALID_CONSTANT":
     case "HPE_INVALID_STATUS":
     case "UND_ERR_INFO":

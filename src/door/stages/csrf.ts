@@ -6,10 +6,14 @@
  *   2. `Sec-Fetch-Site: same-origin` or `none` passes; any other value is cross-origin;
  *   3. no `Sec-Fetch-Site` and no `Origin`: not a browser, or a same-origin request: passes;
  *   4. an `Origin` equal to this front door's own origin passes;
- *   5. otherwise the `Origin` must be allowed by the route's CORS policy (`null` never is).
+ *   5. otherwise the `Origin` must be one the route's CORS policy lists (`null` never is; a
+ *      policy of `*` grants reads, not trust: SPEC, Behaviour).
  */
+import type { IncomingHttpHeaders } from "node:http";
 import type { CorsPolicy } from "../../core/policy.js";
+import type { CompiledRoute } from "../compile.js";
 import { GatewayError } from "../errors.js";
+import type { Visit } from "../respond.js";
 
 export interface CsrfFacts {
   readonly method: string;
@@ -18,6 +22,7 @@ export interface CsrfFacts {
   readonly origin: string | undefined;
   /** The origins that are this front door: publicOrigin and `proto://Host` of the request. */
   readonly selfOrigins: readonly string[];
+  /** The origins trusted with unsafe requests. */
   readonly policy: CorsPolicy;
 }
 
@@ -38,4 +43,40 @@ export function csrfCheck(facts: CsrfFacts): GatewayError | null {
       ? `A ${method} from a cross-origin browser context (Sec-Fetch-Site: ${site}) without an allowed Origin.`
       : `A ${method} from origin ${JSON.stringify(origin)}, which is not allowed to make unsafe requests here.`,
   );
+}
+
+/**
+ * The csrf stage of a request: the check above against the route's trusted origins (its CORS
+ * policy's listed origins; `*` trusts nobody here), with a refusal shown in the inspector.
+ */
+export function csrf(
+  visit: Visit,
+  headers: IncomingHttpHeaders,
+  selfOrigins: readonly string[],
+): GatewayError | null {
+  const route = visit.route as CompiledRoute;
+  if (!visit.compiled.config.csrf) return null;
+  const site = headerString(headers["sec-fetch-site"]);
+  const refused = csrfCheck({
+    method: visit.method,
+    secFetchSite: site,
+    origin: headers.origin,
+    selfOrigins,
+    policy: route.trusted,
+  });
+  if (refused !== null)
+    visit.compiled.inspector.recordGuard(
+      "csrf",
+      false,
+      "GH_CSRF_REFUSED",
+      headers.origin ?? `(Sec-Fetch-Site: ${site})`,
+      visit.method,
+      visit.path,
+    );
+  return refused;
+}
+
+/** A header as one string: Node hands repeated lines of most headers over as an array. */
+export function headerString(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(", ") : value;
 }

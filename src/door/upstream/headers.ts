@@ -23,10 +23,10 @@ const HOP_BY_HOP = new Set([
 ]);
 
 /**
- * End-to-end headers a `Connection` line cannot remove: the Host the upstream must see
- * (SPEC: preserved) and the body's framing.
+ * End-to-end headers a `Connection` line cannot remove: the body's framing. (Host is always
+ * stated by the door from the Host check.)
  */
-const NEVER_NOMINATED = new Set(["host", "content-length"]);
+const NEVER_NOMINATED = new Set(["content-length"]);
 
 /** Set by the front door only; a client's copy never reaches the upstream. */
 const FORWARDING = new Set([
@@ -80,8 +80,14 @@ export interface ForwardContext {
   readonly peerTrusted: boolean;
   /** `http` or `https`, as this listener serves. */
   readonly proto: string;
-  /** The validated Host value. */
+  /** The validated Host value, lower case (for `X-Forwarded-Host`). */
   readonly host: string;
+  /**
+   * The authority that passed the Host check, as sent: the upstream's `Host`. It replaces every
+   * Host line the client sent, so an absolute-form target cannot show the upstream a second,
+   * unchecked Host (RFC 9112 §3.2.2).
+   */
+  readonly authority: string;
   /** Keep the client's `Upgrade: websocket` and `Connection: upgrade` (upgrade requests). */
   readonly upgrade: boolean;
 }
@@ -92,7 +98,7 @@ export interface ForwardContext {
  */
 export function upstreamRequestHeaders(raw: readonly string[], ctx: ForwardContext): string[] {
   const drop = nominated(raw);
-  const out: string[] = [];
+  const out: string[] = ["Host", ctx.authority];
   const priorFor: string[] = [];
   let priorProto: string | null = null;
   let priorHost: string | null = null;
@@ -103,6 +109,7 @@ export function upstreamRequestHeaders(raw: readonly string[], ctx: ForwardConte
     if (HOP_BY_HOP.has(lower) || ((drop?.has(lower) ?? false) && !NEVER_NOMINATED.has(lower)))
       continue;
     if (lower === "expect") continue; // Node has answered 100-continue already.
+    if (lower === "host") continue; // stated first, from the check
     if (FORWARDING.has(lower)) {
       if (ctx.peerTrusted) {
         if (lower === "x-forwarded-for") priorFor.push(value);

@@ -4,33 +4,34 @@
  */
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { websocketOrigins } from "./compile.js";
 import type { GatehouseConfig } from "./config/types.js";
+import type { HttpsListener } from "./https.js";
+import { createHttpsListener, createRedirectServer } from "./https.js";
 import type { Logger } from "./log.js";
-import type { Gateway } from "./server.js";
-import { createGateway } from "./server.js";
-import type { HttpsListener } from "./tls.js";
-import { createHttpsListener, createRedirectServer } from "./tls.js";
+import type { Door } from "./server.js";
+import { createDoor } from "./server.js";
 
-export interface RunningFrontDoor {
-  readonly gateway: Gateway;
+export interface RunningDoor {
+  readonly door: Door;
   readonly address: AddressInfo;
   /** The URL the listener answers on (not necessarily publicOrigin, which may be a CDN's). */
   readonly url: string;
   close(): Promise<void>;
 }
 
-export async function startFrontDoor(
+export async function startDoor(
   config: GatehouseConfig,
   log: Logger,
   version: string,
-): Promise<RunningFrontDoor> {
+): Promise<RunningDoor> {
   let https: HttpsListener | null = null;
   if (config.tls !== null) https = createHttpsListener(config.tls, config.limits, log);
-  const gateway = createGateway(
+  const door = createDoor(
     config,
     https === null ? { logger: log, version } : { logger: log, version, server: https.server },
   );
-  const address = await gateway.listen();
+  const address = await door.listen();
   let redirect: Server | null = null;
   if (config.tls?.redirectHttp != null) {
     const { host, port } = config.tls.redirectHttp;
@@ -44,14 +45,14 @@ export async function startFrontDoor(
   const scheme = config.tls === null ? "http" : "https";
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   return {
-    gateway,
+    door,
     address,
     url: `${scheme}://${host}:${address.port}`,
     async close() {
       https?.stopWatching();
       redirect?.close();
       redirect?.closeAllConnections();
-      await gateway.close();
+      await door.close();
     },
   };
 }
@@ -76,10 +77,7 @@ export function summarize(
     config.cors === null
       ? "none: one origin serves everything, so cross-origin pages get nothing (preflights 403)"
       : `${config.cors.allowOrigins.join(", ")}${config.cors.allowCredentials ? " (with credentials)" : ""}`;
-  const ws = [
-    config.publicOrigin,
-    ...(config.websocket.allowOrigins ?? config.cors?.allowOrigins ?? []),
-  ].join(", ");
+  const ws = [config.publicOrigin, ...websocketOrigins(config)].join(", ");
   return [
     `Gatehouse front door listening on ${url}`,
     `${pad("public origin")}${config.publicOrigin}`,
