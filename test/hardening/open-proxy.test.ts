@@ -91,7 +91,7 @@ describe("routing is by path only", () => {
     assert.deepEqual(statuses(reply.text), [200]);
     assert.equal(d.upstream.seen[before]?.url, "/abs?q=1");
   });
-  test("absolute-form naming an allowed host on another port still goes to the routed upstream", async () => {
+  test("absolute-form naming an allowed host on another port goes to the routed upstream, which sees that authority as Host", async () => {
     const before = d.upstream.seen.length;
     const reply = await rawExchange(
       d.port,
@@ -99,7 +99,8 @@ describe("routing is by path only", () => {
     );
     assert.deepEqual(statuses(reply.text), [200]);
     assert.equal(d.upstream.seen[before]?.url, "/ssh");
-    assert.equal(d.upstream.seen[before]?.headers.host, "gateway.test");
+    // RFC 9112 §3.2.2: the target's authority is the Host; the Host line is not a second one.
+    assert.equal(d.upstream.seen[before]?.headers.host, "127.0.0.1:22");
   });
   test("//host paths are forwarded as local paths, never as another authority", async () => {
     const before = d.upstream.seen.length;
