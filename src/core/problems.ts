@@ -26,11 +26,14 @@ export interface LintNote {
   readonly normalized?: unknown;
 }
 
-/** Base class of every error Gatehouse throws on purpose; match on `code`. */
-export class GatehouseError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string) {
-    super(message);
+/**
+ * Base class of every error Gatehouse throws on purpose; match on `code`. Each subclass names
+ * the codes it can carry, and every code is in a layer's registry and in docs/errors.md.
+ */
+export class GatehouseError<Code extends string = string> extends Error {
+  readonly code: Code;
+  constructor(code: Code, message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = "GatehouseError";
     this.code = code;
   }

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { CodeInfo } from "../core/codes.js";
+import { GatehouseError } from "../core/problems.js";
 
 interface GatewayCodeInfo extends CodeInfo {
   readonly status: number;
@@ -115,13 +116,12 @@ export const GATEWAY_ERROR_CODES = {
 
 export type GatewayErrorCode = keyof typeof GATEWAY_ERROR_CODES;
 
-export class GatewayError extends Error {
-  readonly code: GatewayErrorCode;
+/** A request-time failure; its status and default message come from its code's entry. */
+export class GatewayError extends GatehouseError<GatewayErrorCode> {
   readonly status: number;
   constructor(code: GatewayErrorCode, message?: string, options?: { cause?: unknown }) {
-    super(message ?? GATEWAY_ERROR_CODES[code].title, options);
+    super(code, message ?? GATEWAY_ERROR_CODES[code].title, options);
     this.name = "GatewayError";
-    this.code = code;
     this.status = GATEWAY_ERROR_CODES[code].status;
   }
 }
