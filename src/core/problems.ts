@@ -1,4 +1,4 @@
-import type { ConfigErrorCode, LintCode } from "./codes.js";
+import type { ConfigErrorCode, LintCode, ThrownCode } from "./codes.js";
 import { CONFIG_ERROR_CODES } from "./codes.js";
 
 /** One reason a configuration is refused. Tests and tools match on `code` and `path`. */
@@ -40,7 +40,7 @@ export class GatehouseError<Code extends string = string> extends Error {
 }
 
 /** Thrown by `corsPolicy()` with every problem of the configuration at once. */
-export class CorsConfigError extends GatehouseError {
+export class CorsConfigError extends GatehouseError<ThrownCode> {
   readonly problems: readonly ConfigProblem[];
   readonly lints: readonly LintNote[];
   constructor(problems: readonly ConfigProblem[], lints: readonly LintNote[] = []) {

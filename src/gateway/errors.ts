@@ -1,12 +1,14 @@
 /**
- * Request-time failures of the front door. Stages return a GatewayError instead of writing a
- * response; one place (sendError) turns it into a JSON body with a short id that also appears
- * in the log line of that request.
+ * Request-time failures of the front door, and the registry of their codes (docs/errors.md
+ * lists them with every other family, through scripts/errors-doc.ts). Stages return a
+ * GatewayError instead of writing a response; one place (sendError) turns it into a JSON body
+ * with a short id that also appears in the log line of that request.
  */
 import { randomBytes } from "node:crypto";
 import type { CodeInfo } from "../core/codes.js";
 import { GatehouseError } from "../core/problems.js";
 
+/** A request-time code's entry: the HTTP status the door answers with, besides the text. */
 interface GatewayCodeInfo extends CodeInfo {
   readonly status: number;
 }
