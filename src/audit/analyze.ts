@@ -9,8 +9,8 @@
  *   dynamic when the GET probes did not all get the same one.
  */
 import { STATUS_CODES } from "node:http";
-import type { AuditFindingCode } from "../core/codes.js";
-import { AUDIT_FINDING_CODES } from "../core/codes.js";
+import type { AuditFindingCode } from "./codes.js";
+import { AUDIT_FINDING_CODES } from "./codes.js";
 import type { FindingDraft, Fix, Probe, ProbeResponse, Severity } from "./probes.js";
 import { headerValue, SEVERITIES, variesOnOrigin } from "./probes.js";
 

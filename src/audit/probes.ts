@@ -46,8 +46,8 @@
  */
 import { isIP } from "node:net";
 import { getDomain } from "tldts";
-import type { AuditFindingCode } from "../core/codes.js";
-import { AUDIT_FINDING_CODES } from "../core/codes.js";
+import type { AuditFindingCode } from "./codes.js";
+import { AUDIT_FINDING_CODES } from "./codes.js";
 
 export type Severity = "critical" | "high" | "medium" | "low" | "info";
 

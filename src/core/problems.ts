@@ -1,4 +1,4 @@
-import type { ConfigErrorCode, LintCode } from "./codes.js";
+import type { ConfigErrorCode, LintCode, ThrownCode } from "./codes.js";
 import { CONFIG_ERROR_CODES } from "./codes.js";
 
 /** One reason a configuration is refused. Tests and tools match on `code` and `path`. */
@@ -26,18 +26,21 @@ export interface LintNote {
   readonly normalized?: unknown;
 }
 
-/** Base class of every error Gatehouse throws on purpose; match on `code`. */
-export class GatehouseError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string) {
-    super(message);
+/**
+ * Base class of every error Gatehouse throws on purpose; match on `code`. Each subclass names
+ * the codes it can carry, and every code is in a layer's registry and in docs/errors.md.
+ */
+export class GatehouseError<Code extends string = string> extends Error {
+  readonly code: Code;
+  constructor(code: Code, message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = "GatehouseError";
     this.code = code;
   }
 }
 
 /** Thrown by `corsPolicy()` with every problem of the configuration at once. */
-export class CorsConfigError extends GatehouseError {
+export class CorsConfigError extends GatehouseError<ThrownCode> {
   readonly problems: readonly ConfigProblem[];
   readonly lints: readonly LintNote[];
   constructor(problems: readonly ConfigProblem[], lints: readonly LintNote[] = []) {

@@ -3,9 +3,9 @@
  * that grants exactly this request in Gatehouse, nginx, Express `cors` and `@fastify/cors`.
  */
 
-import type { DoctorCode } from "../core/codes.js";
-import { DOCTOR_CODES } from "../core/codes.js";
 import { SAFELISTED_METHODS } from "../core/tokens.js";
+import type { DoctorCode } from "./codes.js";
+import { DOCTOR_CODES } from "./codes.js";
 import type { DoctorReport } from "./run.js";
 
 export interface Fix {

@@ -8,7 +8,6 @@
  * "chromium" departs from it where noted in CHROMIUM_DEPARTURES (checked against a real
  * Chromium by test/doctor/agreement.test.ts).
  */
-import type { DoctorCode } from "../core/codes.js";
 import { splitSerializedOrigin } from "../core/origin.js";
 import {
   isForbiddenMethod,
@@ -23,6 +22,7 @@ import {
   SAFELISTED_TOTAL_MAX_BYTES,
   safelistRequestHeader,
 } from "../core/tokens.js";
+import type { DoctorCode } from "./codes.js";
 
 export type Engine = "fetch" | "chromium" | "firefox";
 export const ENGINES: readonly Engine[] = ["fetch", "chromium", "firefox"];

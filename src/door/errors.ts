@@ -1,11 +1,14 @@
 /**
- * Request-time failures of the front door. Stages return a GatewayError instead of writing a
- * response; one place (sendError) turns it into a JSON body with a short id that also appears
- * in the log line of that request.
+ * Request-time failures of the front door, and the registry of their codes (docs/errors.md
+ * lists them with every other family, through scripts/errors-doc.ts). Stages return a
+ * GatewayError instead of writing a response; one place (sendError) turns it into a JSON body
+ * with a short id that also appears in the log line of that request.
  */
 import { randomBytes } from "node:crypto";
 import type { CodeInfo } from "../core/codes.js";
+import { GatehouseError } from "../core/problems.js";
 
+/** A request-time code's entry: the HTTP status the door answers with, besides the text. */
 interface GatewayCodeInfo extends CodeInfo {
   readonly status: number;
 }
@@ -158,13 +161,12 @@ export const GATEWAY_ERROR_CODES = {
 
 export type GatewayErrorCode = keyof typeof GATEWAY_ERROR_CODES;
 
-export class GatewayError extends Error {
-  readonly code: GatewayErrorCode;
+/** A request-time failure; its status and default message come from its code's entry. */
+export class GatewayError extends GatehouseError<GatewayErrorCode> {
   readonly status: number;
   constructor(code: GatewayErrorCode, message?: string, options?: { cause?: unknown }) {
-    super(message ?? GATEWAY_ERROR_CODES[code].title, options);
+    super(code, message ?? GATEWAY_ERROR_CODES[code].title, options);
     this.name = "GatewayError";
-    this.code = code;
     this.status = GATEWAY_ERROR_CODES[code].status;
   }
 }

@@ -9,10 +9,10 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { describe, test } from "node:test";
+import { AUDIT_FINDING_CODES } from "../../src/audit/codes.js";
 import { buildProbes } from "../../src/audit/probes.js";
 import { exitCode, renderHuman, renderJson } from "../../src/audit/render.js";
 import { buildReport } from "../../src/audit/report.js";
-import { AUDIT_FINDING_CODES } from "../../src/core/codes.js";
 import { closeServer, headerOf, listen, originOf, runAuditCli, simulate } from "./helpers.js";
 
 async function closedPortUrl(): Promise<string> {

@@ -2,7 +2,7 @@
  * Defaults that depend on more than one key, and where the listen address comes from:
  * `--listen` beats `PORT`, which beats the file, which beats 127.0.0.1:8080.
  */
-import type { GatewayLintCode } from "../../core/codes.js";
+import type { GatewayLintCode } from "./codes.js";
 import { DEFAULT_LISTEN, formatListen, parseListen, parsePortEnv } from "./listen.js";
 import type { ConfigReport } from "./report.js";
 import type { ListenAddress, LogConfig } from "./types.js";

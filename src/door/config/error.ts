@@ -4,10 +4,11 @@
  * terminals and editors make them clickable.
  */
 import { GatehouseError, showValue } from "../../core/problems.js";
+import type { ConfigThrownCode } from "./codes.js";
 import type { LocatedLint, LocatedProblem } from "./report.js";
 
 /** Thrown by `loadConfig()` with every problem of the configuration at once. */
-export class ConfigError extends GatehouseError {
+export class ConfigError extends GatehouseError<ConfigThrownCode> {
   /** The file as named on the command line, or null (embedded default, overrides only). */
   readonly file: string | null;
   readonly problems: readonly LocatedProblem[];

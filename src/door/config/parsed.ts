@@ -1,4 +1,4 @@
-import type { GatewayConfigCode } from "../../core/codes.js";
+import type { GatewayConfigCode } from "./codes.js";
 
 /**
  * What a value parser returns: the value, or why it was refused. The caller knows the key path

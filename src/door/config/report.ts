@@ -3,14 +3,11 @@
  * read, each at a key path. Locations (line, column) are attached at the end, in one pass, by
  * whoever knows the file: the validators stay free of YAML.
  */
-import type {
-  ConfigErrorCode,
-  GatewayConfigCode,
-  GatewayLintCode,
-  LintCode,
-} from "../../core/codes.js";
-import { CONFIG_ERROR_CODES, GATEWAY_CONFIG_CODES } from "../../core/codes.js";
+import type { ConfigErrorCode, LintCode } from "../../core/codes.js";
+import { CONFIG_ERROR_CODES } from "../../core/codes.js";
 import type { ConfigProblem, LintNote, ProblemSink } from "../../core/problems.js";
+import type { GatewayConfigCode, GatewayLintCode } from "./codes.js";
+import { GATEWAY_CONFIG_CODES } from "./codes.js";
 import type { PathSegment } from "./paths.js";
 import { formatPath, parsePath } from "./paths.js";
 

@@ -5,8 +5,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { GATEWAY_CONFIG_CODES } from "../../../src/core/codes.js";
 import { GatehouseError } from "../../../src/core/problems.js";
+import { GATEWAY_CONFIG_CODES } from "../../../src/door/config/codes.js";
 import { ConfigError, checkConfigFile, loadConfig } from "../../../src/door/config/index.js";
 import { check, FIXTURES, MINIMAL, problemsOf } from "./helpers.js";
 

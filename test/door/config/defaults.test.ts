@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { GATEWAY_LINT_CODES } from "../../../src/core/codes.js";
+import { GATEWAY_LINT_CODES } from "../../../src/door/config/codes.js";
 import type { GatehouseConfig } from "../../../src/door/config/index.js";
 import {
   ConfigError,

@@ -8,13 +8,8 @@ import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
 import { renderConfigSchema, SCHEMA_PATH } from "../../../scripts/config-schema.js";
 import { renderErrorsDoc } from "../../../scripts/errors-doc.js";
-import {
-  CONFIG_ERROR_CODES,
-  GATEWAY_CONFIG_CODES,
-  GATEWAY_LINT_CODES,
-  LINT_CODES,
-  REASON_CODES,
-} from "../../../src/core/codes.js";
+import { CONFIG_ERROR_CODES, LINT_CODES, REASON_CODES } from "../../../src/core/codes.js";
+import { GATEWAY_CONFIG_CODES, GATEWAY_LINT_CODES } from "../../../src/door/config/codes.js";
 
 const committed = readFileSync(new URL(`../../../${SCHEMA_PATH}`, import.meta.url), "utf8");
 
