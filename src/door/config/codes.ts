@@ -172,6 +172,12 @@ export const GATEWAY_CONFIG_CODES = {
  * carry the engine's `GH_LINT_*` codes (src/core/codes.ts).
  */
 export const GATEWAY_LINT_CODES = {
+  GH_LINT_WILDCARD_READS_ONLY: {
+    title:
+      "`*` in `allowOrigins` lets every website read responses; it trusts no origin with WebSocket upgrades or unsafe requests.",
+    howToSolve:
+      "Nothing to fix if reads are all you mean to grant. To let a page open WebSockets or send POST, PUT and DELETE past the CSRF guard, list its origin in `cors.allowOrigins` (or `websocket.allowOrigins`).",
+  },
   GH_LINT_CSRF_DISABLED: {
     title:
       "`csrf: false` lets any website send unsafe requests (POST, PUT, DELETE) through the front door.",

@@ -6,6 +6,7 @@ import type { CorsConfig, NormalizedCorsConfig } from "../../core/config.js";
 import { validateCorsConfig } from "../../core/config.js";
 import { parseOriginPattern } from "../../core/origin.js";
 import { ProblemSink } from "../../core/problems.js";
+import type { PathSegment } from "./paths.js";
 import { isRecord } from "./paths.js";
 import type { ConfigReport } from "./report.js";
 
@@ -24,6 +25,26 @@ export function toCorsConfig(config: NormalizedCorsConfig): CorsConfig {
     dangerouslyAllowInsecureOrigins: config.dangerouslyAllowInsecureOrigins,
   };
   return Object.freeze(config.maxAge === null ? base : { ...base, maxAge: config.maxAge });
+}
+
+/**
+ * `*` grants reads only (SPEC, Behaviour): say so where a reader might take it for trust, since
+ * the CSRF guard and the WebSocket Origin check used to follow the CORS list.
+ */
+export function noteWildcardReadsOnly(
+  config: CorsConfig,
+  at: readonly PathSegment[],
+  report: ConfigReport,
+): void {
+  const origins = config.allowOrigins;
+  if (!origins.includes("*")) return;
+  report.lint(
+    "GH_LINT_WILDCARD_READS_ONLY",
+    [...at, "allowOrigins"],
+    origins,
+    "info",
+    "`*` lets every website read responses, and that is all: no origin is trusted to open WebSockets or to send unsafe requests past the CSRF guard unless it is listed by name.",
+  );
 }
 
 /** The global `cors`: absent, null or `false` mean none. Returns undefined when invalid. */
@@ -45,7 +66,10 @@ export function normalizeGlobalCors(
   const sink = new ProblemSink();
   const validated = validateCorsConfig(value, sink, "cors");
   report.absorb(sink);
-  return validated === null ? undefined : toCorsConfig(validated.config);
+  if (validated === null) return undefined;
+  const config = toCorsConfig(validated.config);
+  noteWildcardReadsOnly(config, ["cors"], report);
+  return config;
 }
 
 /**

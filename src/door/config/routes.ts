@@ -9,7 +9,7 @@ import { resolve } from "node:path";
 import type { CorsConfig } from "../../core/config.js";
 import { validateCorsConfig } from "../../core/config.js";
 import { ProblemSink } from "../../core/problems.js";
-import { toCorsConfig } from "./cors.js";
+import { noteWildcardReadsOnly, toCorsConfig } from "./cors.js";
 import type { Parsed } from "./parsed.js";
 import { ok, refuse } from "./parsed.js";
 import type { PathSegment } from "./paths.js";
@@ -153,7 +153,10 @@ function routeCors(
   const sink = new ProblemSink();
   const validated = validateCorsConfig(value, sink, formatPath(at));
   report.absorb(sink);
-  return validated === null ? null : toCorsConfig(validated.config);
+  if (validated === null) return null;
+  const config = toCorsConfig(validated.config);
+  noteWildcardReadsOnly(config, at, report);
+  return config;
 }
 
 /** A path prefix: starts with `/`, no query, fragment, wildcard, empty or dot segments. */
