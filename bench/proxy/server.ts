@@ -11,7 +11,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { announce, floor, listen } from "./floor.js";
 import { startGatehouse } from "./gatehouse.js";
-import { CORS } from "./workloads.js";
+import { CORS, PROXY_WORKLOADS } from "./workloads.js";
 
 const SMALL_JSON = JSON.stringify({ id: "chatcmpl-1", object: "model", ok: true, n: 42 });
 
@@ -36,19 +36,44 @@ function upstream(): void {
   );
 }
 
-/** A plain node:http server answering every preflight 204 with fixed CORS headers: the ceiling. */
-function plain204(): void {
-  const headers = {
-    "access-control-allow-origin": CORS.origin,
-    "access-control-allow-credentials": "true",
-    "access-control-allow-methods": CORS.methods.join(", "),
-    "access-control-allow-headers": CORS.headers.join(", "),
-    "access-control-max-age": String(CORS.maxAge),
-    vary: "Origin",
-  };
+/** node:http answering every request 204 with no header at all: the bare ceiling. */
+function bare204(): void {
   listen(
     createServer((_req, res) => {
-      res.writeHead(204, headers);
+      res.writeHead(204);
+      res.end();
+    }),
+  );
+}
+
+/**
+ * node:http writing, for every request, the very 204 that Gatehouse answers the preflight
+ * workload with: the engine's decision headers and Vary, as one flat writeHead, the same call
+ * the door makes. Against it the door's own per-request work (Host check, route, decide) shows.
+ */
+async function same204(): Promise<void> {
+  const { corsPolicy } = await import("../../src/core/policy.js");
+  const { mergeVary } = await import("../../src/core/vary.js");
+  const policy = corsPolicy({
+    allowOrigins: [CORS.origin],
+    allowCredentials: true,
+    allowMethods: [...CORS.methods],
+    allowHeaders: [...CORS.headers],
+    maxAge: CORS.maxAge,
+  });
+  const request = PROXY_WORKLOADS.find((w) => w.id === "preflight")?.request;
+  if (request === undefined) throw new Error("no preflight workload");
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) headers[name.toLowerCase()] = value;
+  const decision = policy.decide({ method: request.method, headers });
+  if (decision.status !== 204)
+    throw new Error(`the preflight workload is refused: ${decision.reason.code}`);
+  const head: string[] = [];
+  for (const [name, value] of decision.headers) head.push(name, value);
+  if (decision.vary.length > 0) head.push("Vary", mergeVary(undefined, decision.vary));
+  listen(
+    createServer((_req, res) => {
+      res.writeHead(204, head);
       res.end();
     }),
   );
@@ -72,8 +97,8 @@ log: { level: silent }
 `;
 }
 
-async function gatehouse(target: string): Promise<void> {
-  announce(await startGatehouse(gatehouseYaml(target, staticDir()), "bench.yaml"));
+async function gatehouse(target: string, root?: string): Promise<void> {
+  announce(await startGatehouse(gatehouseYaml(target, staticDir()), "bench.yaml", root));
 }
 
 /** Where the static files are (BENCH_STATIC_DIR, set by run.ts), or null. */
@@ -173,10 +198,17 @@ async function main(): Promise<void> {
       return upstream();
     case "floor":
       return floor(need(), { connections: 128 });
-    case "plain-204":
-      return plain204();
+    case "bare-204":
+      return bare204();
+    case "same-204":
+      return same204();
     case "gatehouse":
       return gatehouse(need());
+    case "gatehouse-before": {
+      const root = process.env.BENCH_GATEHOUSE_BEFORE;
+      if (root === undefined) throw new Error("gatehouse-before needs BENCH_GATEHOUSE_BEFORE");
+      return gatehouse(need(), root);
+    }
     case "fastify-proxy":
       return fastifyProxy(need());
     case "fastify-cors":

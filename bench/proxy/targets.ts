@@ -115,11 +115,22 @@ export const TARGETS: Readonly<Record<string, TargetInfo>> = {
     configured:
       "`http.createServer` + `sirv(dir, { dev: false, etag: true })`, the `/static` prefix taken off the URL",
   },
-  "plain-204": {
-    id: "plain-204",
-    label: "plain node:http 204",
+  "gatehouse-before": {
+    id: "gatehouse-before",
+    label: "Gatehouse before",
     configured:
-      "`http.createServer` answering every request 204 with fixed CORS headers, no checks",
+      "the same as Gatehouse, from the dist/ of another checkout (`BENCH_GATEHOUSE_BEFORE=<dir>`, an earlier commit built with `npm run build`), measured side by side in the same run; only when that variable is set",
+  },
+  "same-204": {
+    id: "same-204",
+    label: "node:http, the same 204",
+    configured:
+      "`http.createServer` writing, for every request, Gatehouse's own answer to this preflight (the engine's decision headers and Vary, computed once) with one flat `writeHead`, the call the door makes; no checks",
+  },
+  "bare-204": {
+    id: "bare-204",
+    label: "node:http, bare 204",
+    configured: "`http.createServer` answering every request 204 with no headers at all, no checks",
   },
   "fastify-cors": {
     id: "fastify-cors",
