@@ -6,13 +6,14 @@
  */
 import type { CorsPolicy } from "../core/policy.js";
 import { compileCorsPolicy, noCorsPolicy } from "../core/policy.js";
-import type { GatehouseConfig, Route } from "./config/types.js";
+import type { GatehouseConfig, Route, UpstreamRoute } from "./config/types.js";
 import { Inspector } from "./inspector/inspector.js";
 import { HostGuard } from "./request/host.js";
 import { TrustedPeers } from "./request/peers.js";
 import { prefixMatches } from "./request/target.js";
 import type { StaticHandler } from "./static/serve.js";
 import { staticHandler } from "./static/serve.js";
+import type { LocationRewrite } from "./upstream/relay.js";
 import { Upstream } from "./upstream/relay.js";
 
 export interface CompiledRoute {
@@ -25,6 +26,8 @@ export interface CompiledRoute {
    */
   readonly trusted: CorsPolicy;
   readonly upstream: Upstream | null;
+  /** How the upstream's own address in a `Location` is rewritten to the public one. */
+  readonly redirect: LocationRewrite | null;
   readonly serveStatic: StaticHandler | null;
   /** A static route's match without its trailing slash, taken off request paths. */
   readonly staticPrefix: string;
@@ -88,6 +91,7 @@ export function compile(
       return {
         ...base,
         upstream: null,
+        redirect: null,
         serveStatic: staticHandler(route.root, route.spa),
         staticPrefix: route.match.replace(/\/$/, ""),
       };
@@ -97,7 +101,13 @@ export function compile(
       upstream = new Upstream(route.upstream, config.limits);
       upstreams.set(key, upstream);
     }
-    return { ...base, upstream, serveStatic: null, staticPrefix: "" };
+    return {
+      ...base,
+      upstream,
+      redirect: locationRewrite(route, config.publicOrigin),
+      serveStatic: null,
+      staticPrefix: "",
+    };
   });
   return {
     config,
@@ -136,6 +146,16 @@ function trustedPolicy(policy: CorsPolicy): CorsPolicy {
     origins.filter((o) => o !== "*"),
     "cors",
   );
+}
+
+/**
+ * The upstream's address with its base path, and what stands for it publicly: publicOrigin,
+ * plus the route's prefix when the door strips it (the inverse of forwardedPath).
+ */
+function locationRewrite(route: UpstreamRoute, publicOrigin: string): LocationRewrite {
+  const base = route.upstream.pathname.replace(/\/$/, "");
+  const prefix = route.stripPrefix && route.match !== "/" ? route.match.replace(/\/$/, "") : "";
+  return { from: `${route.upstream.origin}${base}`.toLowerCase(), to: `${publicOrigin}${prefix}` };
 }
 
 /** The first route whose prefix covers the path. */

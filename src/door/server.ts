@@ -272,12 +272,12 @@ export function createDoor(initial: GatehouseConfig, options: DoorOptions = {}):
       // of the upstream's): in-flight upstream requests fail with GH_SHUTDOWN_GRACE_EXPIRED.
       const cut = new GatewayError("GH_SHUTDOWN_GRACE_EXPIRED");
       const upstreams = [...current.upstreams.values(), ...retiring];
-      const destroyed = Promise.all(upstreams.map((u) => u.destroy(cut)));
-      await new Promise((r) => setImmediate(r));
+      // Upstream requests first, so each is answered or logged with the reason before its
+      // client's connection goes.
+      await Promise.all(upstreams.map((u) => u.destroy(cut)));
       server.closeAllConnections();
       for (const open of tunnels.open) open.destroy();
       await stopped;
-      await destroyed;
     },
   };
 }

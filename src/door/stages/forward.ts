@@ -43,6 +43,7 @@ export function forward(
     }),
     extraHeaders: respond.doorHeaders([], compiled, visit.decision),
     vary: visit.decision?.vary ?? [],
+    redirect: route.redirect,
     onDone: (status, error, clientAborted) => {
       if (error !== null && status === 0) return respond.refuse(visit, res, error);
       respond.access(

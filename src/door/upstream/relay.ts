@@ -26,8 +26,28 @@ export interface ForwardOptions {
   /** Headers the front door adds to the response (CORS, HSTS), flat: [name, value, ...]. */
   readonly extraHeaders: readonly string[];
   readonly vary: readonly string[];
+  /**
+   * A `Location` that starts with `from` (the upstream's own address and base path) is
+   * rewritten to start with `to` (the public origin and route prefix), as nginx's default
+   * `proxy_redirect` does: a redirect must never send a browser to the upstream's address.
+   */
+  readonly redirect: LocationRewrite | null;
   /** Called once, when the exchange is over: the status sent (0 if none) and any failure. */
   readonly onDone: (status: number, error: GatewayError | null, clientAborted: boolean) => void;
+}
+
+export interface LocationRewrite {
+  readonly from: string;
+  readonly to: string;
+}
+
+/** `value` with the rewrite applied when it names the upstream (a path or query must follow). */
+export function rewriteLocation(value: string, rewrite: LocationRewrite): string {
+  const { from } = rewrite;
+  if (value.length < from.length || value.slice(0, from.length).toLowerCase() !== from) return value;
+  const rest = value.slice(from.length);
+  if (rest !== "" && rest[0] !== "/" && rest[0] !== "?" && rest[0] !== "#") return value;
+  return `${rewrite.to}${rest === "" || rest[0] !== "/" ? `/${rest}` : rest}`;
 }
 
 /** One keep-alive pool per upstream origin. */
@@ -148,6 +168,10 @@ class ResponseRelay implements Dispatcher.DispatchHandler {
       if (value === undefined || name === "vary" || isDroppedResponseHeader(name, nominated))
         continue;
       if (extra.length > 0 && setByDoor(extra, name)) continue;
+      if (name === "location" && this.options.redirect !== null && typeof value === "string") {
+        out.push(name, rewriteLocation(value, this.options.redirect));
+        continue;
+      }
       out.push(name, value);
     }
     for (let i = 0; i < extra.length; i++) out.push(extra[i] as string);
