@@ -44,7 +44,8 @@ export interface LocationRewrite {
 /** `value` with the rewrite applied when it names the upstream (a path or query must follow). */
 export function rewriteLocation(value: string, rewrite: LocationRewrite): string {
   const { from } = rewrite;
-  if (value.length < from.length || value.slice(0, from.length).toLowerCase() !== from) return value;
+  if (value.length < from.length || value.slice(0, from.length).toLowerCase() !== from)
+    return value;
   const rest = value.slice(from.length);
   if (rest !== "" && rest[0] !== "/" && rest[0] !== "?" && rest[0] !== "#") return value;
   return `${rewrite.to}${rest === "" || rest[0] !== "/" ? `/${rest}` : rest}`;
