@@ -25,7 +25,14 @@ export function createLogger(
   if (!usePretty) return pino(options, stream);
   return pino(
     options,
-    pretty({ colorize: true, translateTime: "HH:MM:ss.l", ignore: "pid", destination: stream }),
+    // One line per request on a terminal too: the record's fields follow its message.
+    pretty({
+      colorize: true,
+      translateTime: "HH:MM:ss.l",
+      ignore: "pid",
+      singleLine: true,
+      destination: stream,
+    }),
   );
 }
 

@@ -53,3 +53,30 @@ test("each request logs one JSON line; an error's id matches the one the client 
     await upstream.close();
   }
 });
+
+test("on a terminal (pretty), each request is one line", async () => {
+  const upstream = await recordingUpstream();
+  let text = "";
+  const stream = new PassThrough();
+  stream.on("data", (chunk: Buffer) => {
+    text += chunk.toString();
+  });
+  const config = testConfig([upstreamRoute(upstream.url)], {
+    log: { level: "info", format: "pretty" },
+  });
+  const door = createDoor(config, { logger: createLogger(config.log, stream) });
+  const { port } = await door.listen();
+  try {
+    await send(port, { path: "/one" });
+    await send(port, { path: "/two", headers: { origin: "https://elsewhere.example" } });
+    await new Promise((r) => setTimeout(r, 100));
+    const lines = text.split("\n").filter((l) => l.trim() !== "");
+    assert.equal(lines.length, 2, text);
+    assert.match(lines[0] as string, /\/one/);
+    assert.match(lines[0] as string, /no-origin/, "a request without Origin is logged as such");
+    assert.match(lines[1] as string, /\/two/);
+  } finally {
+    await door.close();
+    await upstream.close();
+  }
+});

@@ -10,8 +10,8 @@ import { ConfigError } from "./error.js";
 import { defaultHosts } from "./hosts.js";
 import { deriveOrigin } from "./public-origin.js";
 import { ConfigReport } from "./report.js";
-import type { GatehouseConfig, Route } from "./types.js";
-import { DEFAULT_LIMITS, INSPECTOR_OFF } from "./types.js";
+import type { GatehouseConfig, InspectorConfig, Route } from "./types.js";
+import { DEFAULT_LIMITS } from "./types.js";
 
 export interface EmbeddedOptions {
   /** Where the built-in demo upstream listens. */
@@ -30,6 +30,8 @@ export interface EmbeddedOptions {
  *
  * @throws ConfigError when `--listen` or `PORT` is invalid.
  */
+const INSPECTOR_LOOPBACK: InspectorConfig = Object.freeze({ enabled: true, token: null });
+
 export function embeddedDefaultConfig(options: EmbeddedOptions): GatehouseConfig {
   const report = new ConfigReport();
   const listen = resolveListen(
@@ -66,7 +68,9 @@ export function embeddedDefaultConfig(options: EmbeddedOptions): GatehouseConfig
     cors: null,
     websocket: Object.freeze({ allowOrigins: null }),
     csrf: true,
-    inspector: INSPECTOR_OFF,
+    // The demo shows its policy panel and the inspector to this machine's own browser
+    // (loopback peers only; a token would be needed for anyone else).
+    inspector: INSPECTOR_LOOPBACK,
     debugHeader: false,
     tls: null,
     limits: DEFAULT_LIMITS,
