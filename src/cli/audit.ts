@@ -4,9 +4,10 @@
  * Exit 0 when nothing (or only `info`) is found, 1 on findings, 2 when the target could not be
  * reached or on usage errors.
  */
-import { AuditUnreachableError, runAudit } from "../audit/http.js";
 import { parseOrigin } from "../audit/probes.js";
 import { exitCode, renderHuman, renderJson } from "../audit/render.js";
+import { runAudit } from "../audit/run.js";
+import { UnreachableError } from "../http-client/unreachable.js";
 import type { CommandSyntax } from "./args.js";
 import { parseCommandArgs, usageError as usageErrorOf } from "./args.js";
 import type { Command } from "./main.js";
@@ -80,7 +81,7 @@ export const audit: Command = {
       console.log(values.json === true ? renderJson(report) : renderHuman(report));
       return exitCode(report);
     } catch (error) {
-      if (!(error instanceof AuditUnreachableError)) throw error;
+      if (!(error instanceof UnreachableError)) throw error;
       if (values.json === true) {
         console.log(
           JSON.stringify(
