@@ -9,9 +9,8 @@ import { prepareRequest } from "../doctor/simulate.js";
 import { createHttpClient } from "../http-client/client.js";
 import { HEADER } from "../http-client/header-names.js";
 import type { Header } from "../http-client/message.js";
-import type { CommandSyntax } from "./args.js";
-import { parseCommandArgs, usageError as usageErrorOf } from "./args.js";
-import type { Command } from "./main.js";
+import type { Command } from "./args.js";
+import { parseCommandArgs, usageError } from "./args.js";
 import { version } from "./version.js";
 
 const USAGE =
@@ -57,9 +56,10 @@ export function parseHeaderArg(arg: string): Header {
 export const doctor: Command = {
   name: "doctor",
   usage: USAGE,
+  help: HELP,
   summary: "run one cross-origin request as a browser would and explain the verdict",
   async run(args) {
-    const parsed = parseCommandArgs(SYNTAX, args, {
+    const parsed = parseCommandArgs(doctor, args, {
       origin: { type: "string" },
       method: { type: "string", short: "X" },
       header: { type: "string", short: "H", multiple: true },
@@ -73,14 +73,15 @@ export const doctor: Command = {
     const { values, positionals } = parsed;
     if (positionals.length !== 1) {
       return usageError(
+        doctor,
         positionals.length === 0 ? "URL is required" : `unexpected argument "${positionals[1]}"`,
       );
     }
     if (values.origin === undefined || values.origin === "")
-      return usageError("--origin ORIGIN is required");
+      return usageError(doctor, "--origin ORIGIN is required");
     const timeoutMs = values.timeout === undefined ? 10_000 : Number(values.timeout);
     if (!Number.isInteger(timeoutMs) || timeoutMs <= 0)
-      return usageError("--timeout takes a whole number of milliseconds");
+      return usageError(doctor, "--timeout takes a whole number of milliseconds");
     const input = {
       url: positionals[0] ?? "",
       origin: values.origin,
@@ -89,7 +90,7 @@ export const doctor: Command = {
       credentials: values.credentials === true,
     };
     const prepared = prepareRequest(input);
-    if (!prepared.ok) return usageError(prepared.error);
+    if (!prepared.ok) return usageError(doctor, prepared.error);
     const client = createHttpClient({ timeoutMs, insecure: values.insecure === true });
     try {
       const report = await runDoctor(input, client.send, {
@@ -102,9 +103,3 @@ export const doctor: Command = {
     }
   },
 };
-
-const SYNTAX: CommandSyntax = { name: "doctor", usage: USAGE, help: HELP };
-
-function usageError(message: string): number {
-  return usageErrorOf(SYNTAX, message);
-}
