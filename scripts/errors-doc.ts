@@ -17,6 +17,7 @@ import {
   GATEWAY_LINT_CODES,
 } from "../src/door/config/codes.js";
 import { GATEWAY_ERROR_CODES, statusText } from "../src/door/errors.js";
+import { HTTP_CLIENT_CODES } from "../src/http-client/unreachable.js";
 
 /** One registry: an exported table of codes in the layer that raises them. */
 export interface CodeFamily {
@@ -132,6 +133,19 @@ gets the same answer before any handshake.`,
         source: "src/core/codes.ts",
         pattern: /^CORS_[A-Z0-9_]+$/,
         codes: REASON_CODES,
+      },
+    ],
+  },
+  {
+    heading: "Doctor and audit: reaching the server",
+    intro: `The one error of the HTTP client that \`gatehouse doctor\` and \`gatehouse audit\` share: the
+URL gave no HTTP answer. Both then exit with status 2.`,
+    families: [
+      {
+        name: "HTTP_CLIENT_CODES",
+        source: "src/http-client/unreachable.ts",
+        pattern: /^GH_TARGET_UNREACHABLE$/,
+        codes: HTTP_CLIENT_CODES,
       },
     ],
   },

@@ -9,15 +9,18 @@
  *   dynamic when the GET probes did not all get the same one.
  */
 import { STATUS_CODES } from "node:http";
+import { HEADER } from "../http-client/header-names.js";
+import type { ObservedResponse } from "../http-client/message.js";
+import { headerLines, headerValue, WEBSOCKET_HANDSHAKE } from "../http-client/message.js";
 import type { AuditFindingCode } from "./codes.js";
 import { AUDIT_FINDING_CODES } from "./codes.js";
-import type { FindingDraft, Fix, Probe, ProbeResponse, Severity } from "./probes.js";
-import { headerValue, SEVERITIES, variesOnOrigin } from "./probes.js";
+import type { FindingDraft, Fix, Probe, Severity } from "./probes.js";
+import { SEVERITIES, variesOnOrigin } from "./probes.js";
 
 export interface Exchange {
   readonly probe: Probe;
   /** null when the probe got no answer (see `error`). */
-  readonly response: ProbeResponse | null;
+  readonly response: ObservedResponse | null;
   readonly error: string | null;
 }
 
@@ -44,33 +47,28 @@ export interface Finding {
   readonly alsoAccepted: readonly string[];
 }
 
-/** The response headers shown as evidence, in this order. */
+/** The response headers shown as evidence, in this order, spelled as here. */
 const EVIDENCE_HEADERS = [
-  "access-control-allow-origin",
-  "access-control-allow-credentials",
-  "access-control-allow-methods",
-  "access-control-allow-headers",
-  "access-control-allow-private-network",
-  "access-control-expose-headers",
-  "access-control-max-age",
-  "vary",
-  "upgrade",
-  "connection",
-  "sec-websocket-accept",
+  HEADER.allowOrigin,
+  HEADER.allowCredentials,
+  HEADER.allowMethods,
+  HEADER.allowHeaders,
+  HEADER.allowPrivateNetwork,
+  HEADER.exposeHeaders,
+  HEADER.maxAge,
+  HEADER.vary,
+  HEADER.upgrade,
+  HEADER.connection,
+  HEADER.secWebSocketAccept,
 ];
 
-/** `access-control-allow-origin` → `Access-Control-Allow-Origin`. */
-export function displayName(name: string): string {
-  return name.replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase());
-}
-
-export function evidenceFor(probe: Probe, response: ProbeResponse | null): Evidence {
+export function evidenceFor(probe: Probe, response: ObservedResponse | null): Evidence {
   const url = new URL(probe.request.url);
   const request = [
     `${probe.request.method} ${url.pathname}${url.search} HTTP/1.1`,
-    `Host: ${url.host}`,
+    `${HEADER.host}: ${url.host}`,
     ...(probe.request.kind === "websocket"
-      ? ["Connection: Upgrade", "Upgrade: websocket", "Sec-WebSocket-Version: 13"]
+      ? WEBSOCKET_HANDSHAKE.map(([name, value]) => `${name}: ${value}`)
       : []),
     ...probe.request.headers.map(([name, value]) => `${name}: ${value}`),
   ];
@@ -79,15 +77,15 @@ export function evidenceFor(probe: Probe, response: ProbeResponse | null): Evide
   const lines = [status];
   for (const name of EVIDENCE_HEADERS) {
     if (probe.request.kind === "http" && WEBSOCKET_ONLY.has(name)) continue;
-    for (const value of response.headers[name] ?? []) lines.push(`${displayName(name)}: ${value}`);
+    for (const line of headerLines(response, name)) lines.push(`${name}: ${line.value}`);
   }
   return { request, response: lines };
 }
 
 const WEBSOCKET_ONLY: ReadonlySet<string> = new Set([
-  "upgrade",
-  "connection",
-  "sec-websocket-accept",
+  HEADER.upgrade,
+  HEADER.connection,
+  HEADER.secWebSocketAccept,
 ]);
 
 const FOLDED_INTO_REFLECTION: ReadonlySet<AuditFindingCode> = new Set<AuditFindingCode>([
@@ -184,18 +182,16 @@ function unique(items: readonly string[]): string[] {
  */
 function varyDraft(exchanges: readonly Exchange[]): Draft | null {
   const gets = exchanges.filter(
-    (e): e is Exchange & { response: ProbeResponse } =>
+    (e): e is Exchange & { response: ObservedResponse } =>
       e.response !== null && e.probe.request.kind === "http" && e.probe.request.method === "GET",
   );
-  const answers = new Set(
-    gets.map((e) => headerValue(e.response, "access-control-allow-origin") ?? ""),
-  );
+  const answers = new Set(gets.map((e) => headerValue(e.response, HEADER.allowOrigin) ?? ""));
   if (answers.size < 2) return null;
   const missing = gets.filter((e) => !variesOnOrigin(e.response));
   if (missing.length === 0) return null;
   const granting = missing.find((e) => {
-    const acao = headerValue(e.response, "access-control-allow-origin");
-    return acao !== undefined && acao !== "*";
+    const acao = headerValue(e.response, HEADER.allowOrigin);
+    return acao !== null && acao !== "*";
   });
   const exchange = granting ?? missing[0];
   if (exchange === undefined) return null;
@@ -218,7 +214,7 @@ function varyDraft(exchanges: readonly Exchange[]): Draft | null {
         ],
         generic: AUDIT_FINDING_CODES[code].howToSolve,
       },
-      credentials: headerValue(exchange.response, "access-control-allow-credentials") === "true",
+      credentials: headerValue(exchange.response, HEADER.allowCredentials) === "true",
     },
   };
 }

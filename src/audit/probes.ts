@@ -46,6 +46,9 @@
  */
 import { isIP } from "node:net";
 import { getDomain } from "tldts";
+import { HEADER, sameName } from "../http-client/header-names.js";
+import type { Header, ObservedResponse, WireRequest } from "../http-client/message.js";
+import { headerLines, headerValue } from "../http-client/message.js";
 import type { AuditFindingCode } from "./codes.js";
 import { AUDIT_FINDING_CODES } from "./codes.js";
 
@@ -75,20 +78,13 @@ export type Family =
   | "private-network"
   | "websocket";
 
-export interface ProbeRequest {
+/**
+ * A request as the client sends it. A WebSocket probe's ws(s) URL is already rewritten to
+ * http(s), and its headers leave out the handshake's own, which the client adds.
+ */
+export interface ProbeRequest extends WireRequest {
   readonly kind: "http" | "websocket";
   readonly method: "GET" | "OPTIONS";
-  /** http(s) URL; a WebSocket probe's ws(s) URL is already rewritten to http(s). */
-  readonly url: string;
-  /** Headers other than Host and, for WebSockets, the handshake headers the sender adds. */
-  readonly headers: readonly (readonly [string, string])[];
-}
-
-export interface ProbeResponse {
-  /** HTTP status; 101 for an accepted WebSocket upgrade. */
-  readonly status: number;
-  /** Lower-case names; a repeated header keeps every value, in order. */
-  readonly headers: Readonly<Record<string, readonly string[]>>;
 }
 
 export interface Fix {
@@ -116,7 +112,7 @@ export interface Probe {
   /** The `Origin` sent, `null` as the string "null", or null when none is sent. */
   readonly origin: string | null;
   readonly request: ProbeRequest;
-  judge(response: ProbeResponse): FindingDraft[];
+  judge(response: ObservedResponse): FindingDraft[];
 }
 
 export interface AuditPlanInput {
@@ -276,13 +272,8 @@ function fixFor(code: AuditFindingCode, trusted: readonly string[], extra: strin
 
 // ─── response helpers ───────────────────────────────────────────────────────────────────────
 
-/** A header as a browser sees it: repeated lines combined with ", ". */
-export function headerValue(res: ProbeResponse, name: string): string | undefined {
-  const values = res.headers[name];
-  return values === undefined || values.length === 0 ? undefined : values.join(", ");
-}
-
-function headerList(res: ProbeResponse, name: string): string[] {
+/** A list-valued header's elements, trimmed, empty ones dropped. */
+function headerList(res: ObservedResponse, name: string): string[] {
   return (headerValue(res, name) ?? "")
     .split(",")
     .map((s) => s.trim())
@@ -290,18 +281,18 @@ function headerList(res: ProbeResponse, name: string): string[] {
 }
 
 /** `Access-Control-Allow-Credentials` is compared byte for byte with `true` (Fetch). */
-function allowsCredentials(res: ProbeResponse): boolean {
-  return headerValue(res, "access-control-allow-credentials") === "true";
+function allowsCredentials(res: ObservedResponse): boolean {
+  return headerValue(res, HEADER.allowCredentials) === "true";
 }
 
 /** The CORS check a browser runs: ACAO is `*` or exactly the origin sent. */
-export function grants(res: ProbeResponse, origin: string): boolean {
-  const acao = headerValue(res, "access-control-allow-origin");
+export function grants(res: ObservedResponse, origin: string): boolean {
+  const acao = headerValue(res, HEADER.allowOrigin);
   return acao === "*" || acao === origin;
 }
 
-export function variesOnOrigin(res: ProbeResponse): boolean {
-  return headerList(res, "vary").some((v) => v === "*" || v.toLowerCase() === "origin");
+export function variesOnOrigin(res: ObservedResponse): boolean {
+  return headerList(res, HEADER.vary).some((v) => v === "*" || sameName(v, HEADER.origin));
 }
 
 /** Loopback, private, link-local or local-only names: where `*` is never harmless. */
@@ -343,7 +334,7 @@ interface JudgeContext {
   readonly privateTarget: boolean;
 }
 
-function wildcardDrafts(res: ProbeResponse, ctx: JudgeContext): FindingDraft[] {
+function wildcardDrafts(res: ObservedResponse, ctx: JudgeContext): FindingDraft[] {
   if (allowsCredentials(res)) {
     return [
       {
@@ -376,11 +367,11 @@ function originJudge(
   family: OriginFamily,
   origin: string,
   ctx: JudgeContext,
-): (res: ProbeResponse) => FindingDraft[] {
+): (res: ObservedResponse) => FindingDraft[] {
   const info = ORIGIN_FAMILIES[family];
   return (res) => {
-    const acao = headerValue(res, "access-control-allow-origin");
-    if (acao === undefined) return [];
+    const acao = headerValue(res, HEADER.allowOrigin);
+    if (acao === null) return [];
     if (acao === "*") return wildcardDrafts(res, ctx);
     const credentials = allowsCredentials(res);
     if (acao === origin) {
@@ -402,7 +393,7 @@ function originJudge(
       ];
     }
     // Repeated ACAO lines are no grant and no echo: browsers see the combined list.
-    const oneLine = res.headers["access-control-allow-origin"]?.length === 1;
+    const oneLine = headerLines(res, HEADER.allowOrigin).length === 1;
     if (origin !== "null" && oneLine && acao.includes(ATTACKER_DOMAIN)) {
       return [
         {
@@ -425,13 +416,13 @@ function preflightJudge(
   asked: string,
   foreign: boolean,
   ctx: JudgeContext,
-): (res: ProbeResponse) => FindingDraft[] {
+): (res: ObservedResponse) => FindingDraft[] {
   return (res) => {
     if (res.status < 200 || res.status > 299 || !grants(res, origin)) return [];
     const credentials = allowsCredentials(res);
     const who = foreign ? "a foreign origin" : "a trusted origin";
     if (family === "private-network") {
-      if (headerValue(res, "access-control-allow-private-network") !== "true") return [];
+      if (headerValue(res, HEADER.allowPrivateNetwork) !== "true") return [];
       return [
         {
           code: "GH_AUDIT_PRIVATE_NETWORK",
@@ -445,10 +436,7 @@ function preflightJudge(
         },
       ];
     }
-    const header =
-      family === "preflight-method"
-        ? "access-control-allow-methods"
-        : "access-control-allow-headers";
+    const header = family === "preflight-method" ? HEADER.allowMethods : HEADER.allowHeaders;
     const list = headerList(res, header);
     const echoed =
       family === "preflight-method"
@@ -483,7 +471,7 @@ function preflightJudge(
 function websocketJudge(
   ownOrigin: string,
   ctx: JudgeContext,
-): (res: ProbeResponse) => FindingDraft[] {
+): (res: ObservedResponse) => FindingDraft[] {
   return (res) =>
     res.status === 101
       ? [
@@ -587,7 +575,7 @@ export function buildProbes(input: AuditPlanInput): Probe[] {
     kind: "http",
     method: "GET",
     url,
-    headers: origin === null ? [] : [["Origin", origin]],
+    headers: origin === null ? [] : [[HEADER.origin, origin]],
   });
 
   probes.push({
@@ -634,17 +622,17 @@ export function buildProbes(input: AuditPlanInput): Probe[] {
   const header = `x-gh-probe-${input.nonce}`;
   for (const origin of [foreign, ...bases]) {
     const isForeign = origin === foreign;
-    const preflight = (extra: (readonly [string, string])[]): ProbeRequest => ({
+    const preflight = (extra: Header[]): ProbeRequest => ({
       kind: "http",
       method: "OPTIONS",
       url,
-      headers: [["Origin", origin], ...extra],
+      headers: [[HEADER.origin, origin], ...extra],
     });
     probes.push({
       id: `preflight-method:${origin}`,
       family: "preflight-method",
       origin,
-      request: preflight([["Access-Control-Request-Method", method]]),
+      request: preflight([[HEADER.requestMethod, method]]),
       judge: preflightJudge("preflight-method", origin, method, isForeign, ctx),
     });
     probes.push({
@@ -652,8 +640,8 @@ export function buildProbes(input: AuditPlanInput): Probe[] {
       family: "preflight-header",
       origin,
       request: preflight([
-        ["Access-Control-Request-Method", "POST"],
-        ["Access-Control-Request-Headers", header],
+        [HEADER.requestMethod, "POST"],
+        [HEADER.requestHeaders, header],
       ]),
       judge: preflightJudge("preflight-header", origin, header, isForeign, ctx),
     });
@@ -663,8 +651,8 @@ export function buildProbes(input: AuditPlanInput): Probe[] {
         family: "private-network",
         origin,
         request: preflight([
-          ["Access-Control-Request-Method", "GET"],
-          ["Access-Control-Request-Private-Network", "true"],
+          [HEADER.requestMethod, "GET"],
+          [HEADER.requestPrivateNetwork, "true"],
         ]),
         judge: preflightJudge("private-network", origin, "", true, ctx),
       });
@@ -693,7 +681,7 @@ export function buildProbes(input: AuditPlanInput): Probe[] {
           kind: "websocket",
           method: "GET",
           url: wsUrl.href,
-          headers: [["Origin", origin]],
+          headers: [[HEADER.origin, origin]],
         },
         judge: websocketJudge(wsUrl.origin, ctx),
       });

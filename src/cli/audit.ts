@@ -4,12 +4,12 @@
  * Exit 0 when nothing (or only `info`) is found, 1 on findings, 2 when the target could not be
  * reached or on usage errors.
  */
-import { AuditUnreachableError, runAudit } from "../audit/http.js";
 import { parseOrigin } from "../audit/probes.js";
 import { exitCode, renderHuman, renderJson } from "../audit/render.js";
-import type { CommandSyntax } from "./args.js";
-import { parseCommandArgs, usageError as usageErrorOf } from "./args.js";
-import type { Command } from "./main.js";
+import { runAudit } from "../audit/run.js";
+import { UnreachableError } from "../http-client/unreachable.js";
+import type { Command } from "./args.js";
+import { parseCommandArgs, usageError } from "./args.js";
 
 const USAGE = "audit URL [--ws URL] [--trusted ORIGIN]... [--json]";
 
@@ -37,9 +37,10 @@ Exit status: 0 no findings (info notes aside), 1 findings, 2 could not reach the
 export const audit: Command = {
   name: "audit",
   usage: USAGE,
+  help: HELP,
   summary: "probe a server for CORS and WebSocket-origin misconfigurations",
   async run(args) {
-    const parsed = parseCommandArgs(SYNTAX, args, {
+    const parsed = parseCommandArgs(audit, args, {
       ws: { type: "string" },
       trusted: { type: "string", multiple: true },
       timeout: { type: "string" },
@@ -48,15 +49,15 @@ export const audit: Command = {
     });
     if (typeof parsed === "number") return parsed;
     const { values, positionals } = parsed;
-    if (positionals.length === 0) return usageError("the URL to audit is required");
-    if (positionals.length > 1) return usageError(`unexpected argument "${positionals[1]}"`);
+    if (positionals.length === 0) return usageError(audit, "the URL to audit is required");
+    if (positionals.length > 1) return usageError(audit, `unexpected argument "${positionals[1]}"`);
 
     const target = parseUrl(positionals[0] ?? "", ["http:", "https:"]);
-    if (typeof target === "string") return usageError(target);
+    if (typeof target === "string") return usageError(audit, target);
     let ws: URL | null = null;
     if (values.ws !== undefined) {
       const parsed = parseUrl(values.ws, ["ws:", "wss:", "http:", "https:"]);
-      if (typeof parsed === "string") return usageError(`--ws: ${parsed}`);
+      if (typeof parsed === "string") return usageError(audit, `--ws: ${parsed}`);
       ws = parsed;
     }
     const trusted: string[] = [];
@@ -64,14 +65,17 @@ export const audit: Command = {
       try {
         trusted.push(parseOrigin(text));
       } catch (error) {
-        return usageError(`--trusted: ${error instanceof Error ? error.message : String(error)}`);
+        return usageError(
+          audit,
+          `--trusted: ${error instanceof Error ? error.message : String(error)}`,
+        );
       }
     }
     let timeoutMs = 10_000;
     if (values.timeout !== undefined) {
       timeoutMs = Number(values.timeout);
       if (!Number.isInteger(timeoutMs) || timeoutMs < 1) {
-        return usageError("--timeout takes a whole number of milliseconds");
+        return usageError(audit, "--timeout takes a whole number of milliseconds");
       }
     }
 
@@ -80,7 +84,7 @@ export const audit: Command = {
       console.log(values.json === true ? renderJson(report) : renderHuman(report));
       return exitCode(report);
     } catch (error) {
-      if (!(error instanceof AuditUnreachableError)) throw error;
+      if (!(error instanceof UnreachableError)) throw error;
       if (values.json === true) {
         console.log(
           JSON.stringify(
@@ -114,10 +118,4 @@ function parseUrl(text: string, schemes: readonly string[]): URL | string {
     return `"${text}" must start with ${schemes.map((s) => `${s}//`).join(" or ")}`;
   }
   return url;
-}
-
-const SYNTAX: CommandSyntax = { name: "audit", usage: USAGE, help: HELP };
-
-function usageError(message: string): number {
-  return usageErrorOf(SYNTAX, message);
 }

@@ -10,9 +10,8 @@ import {
   formatListen,
 } from "../door/config/index.js";
 import type { GatehouseConfig } from "../door/config/types.js";
-import type { CommandSyntax } from "./args.js";
-import { parseCommandArgs, usageError as usageErrorOf } from "./args.js";
-import type { Command } from "./main.js";
+import type { Command } from "./args.js";
+import { parseCommandArgs, usageError } from "./args.js";
 
 const USAGE = "check --config FILE [--json]";
 
@@ -41,9 +40,10 @@ export interface CheckReport {
 export const check: Command = {
   name: "check",
   usage: USAGE,
+  help: HELP,
   summary: "validate a config file and lint it for risky choices",
   async run(args) {
-    const parsed = parseCommandArgs(SYNTAX, args, {
+    const parsed = parseCommandArgs(check, args, {
       config: { type: "string", short: "c" },
       json: { type: "boolean" },
       help: { type: "boolean", short: "h" },
@@ -52,11 +52,12 @@ export const check: Command = {
     const { values, positionals } = parsed;
     if (positionals.length > 0) {
       return usageError(
+        check,
         `unexpected argument "${positionals[0]}"${values.config === undefined ? `; did you mean --config ${positionals[0]}?` : ""}`,
       );
     }
     if (values.config === undefined || values.config === "") {
-      return usageError("--config FILE is required");
+      return usageError(check, "--config FILE is required");
     }
 
     const file = values.config;
@@ -83,12 +84,6 @@ export const check: Command = {
     return 0;
   },
 };
-
-const SYNTAX: CommandSyntax = { name: "check", usage: USAGE, help: HELP };
-
-function usageError(message: string): number {
-  return usageErrorOf(SYNTAX, message);
-}
 
 /** The effective values the defaults produced, which the file may not spell out. */
 function summary(config: GatehouseConfig): string {

@@ -3,14 +3,14 @@
  * [--json]`: does what a browser does for one cross-origin request and explains each step.
  * Exit 0 allowed, 1 blocked (in at least one engine), 2 unreachable or usage error.
  */
-import { httpTransport } from "../doctor/http.js";
 import { renderHuman, renderJson } from "../doctor/render.js";
 import { runDoctor } from "../doctor/run.js";
-import type { Header } from "../doctor/simulate.js";
 import { prepareRequest } from "../doctor/simulate.js";
-import type { CommandSyntax } from "./args.js";
-import { parseCommandArgs, usageError as usageErrorOf } from "./args.js";
-import type { Command } from "./main.js";
+import { createHttpClient } from "../http-client/client.js";
+import { HEADER } from "../http-client/header-names.js";
+import type { Header } from "../http-client/message.js";
+import type { Command } from "./args.js";
+import { parseCommandArgs, usageError } from "./args.js";
 import { version } from "./version.js";
 
 const USAGE =
@@ -40,24 +40,26 @@ Options:
 Exit status: 0 allowed, 1 blocked (by at least one engine), 2 could not reach or usage error.
 Codes are explained in docs/errors.md.`;
 
-const DEFAULT_VALUES: Record<string, string> = {
-  "content-type": "application/json",
-  authorization: "Bearer doctor",
-};
+/** Values for a header given without one, by lower-case name. */
+const DEFAULT_VALUES: ReadonlyMap<string, string> = new Map([
+  [HEADER.contentType.toLowerCase(), "application/json"],
+  [HEADER.authorization.toLowerCase(), "Bearer doctor"],
+]);
 
 /** `Name: value`, `Name:value` or `Name` alone. */
 export function parseHeaderArg(arg: string): Header {
   const colon = arg.indexOf(":");
-  if (colon === -1) return [arg.trim(), DEFAULT_VALUES[arg.trim().toLowerCase()] ?? "x"];
+  if (colon === -1) return [arg.trim(), DEFAULT_VALUES.get(arg.trim().toLowerCase()) ?? "x"];
   return [arg.slice(0, colon).trim(), arg.slice(colon + 1).trim()];
 }
 
 export const doctor: Command = {
   name: "doctor",
   usage: USAGE,
+  help: HELP,
   summary: "run one cross-origin request as a browser would and explain the verdict",
   async run(args) {
-    const parsed = parseCommandArgs(SYNTAX, args, {
+    const parsed = parseCommandArgs(doctor, args, {
       origin: { type: "string" },
       method: { type: "string", short: "X" },
       header: { type: "string", short: "H", multiple: true },
@@ -71,14 +73,15 @@ export const doctor: Command = {
     const { values, positionals } = parsed;
     if (positionals.length !== 1) {
       return usageError(
+        doctor,
         positionals.length === 0 ? "URL is required" : `unexpected argument "${positionals[1]}"`,
       );
     }
     if (values.origin === undefined || values.origin === "")
-      return usageError("--origin ORIGIN is required");
+      return usageError(doctor, "--origin ORIGIN is required");
     const timeoutMs = values.timeout === undefined ? 10_000 : Number(values.timeout);
     if (!Number.isInteger(timeoutMs) || timeoutMs <= 0)
-      return usageError("--timeout takes a whole number of milliseconds");
+      return usageError(doctor, "--timeout takes a whole number of milliseconds");
     const input = {
       url: positionals[0] ?? "",
       origin: values.origin,
@@ -87,22 +90,16 @@ export const doctor: Command = {
       credentials: values.credentials === true,
     };
     const prepared = prepareRequest(input);
-    if (!prepared.ok) return usageError(prepared.error);
-    const transport = httpTransport({ timeoutMs, insecure: values.insecure === true });
+    if (!prepared.ok) return usageError(doctor, prepared.error);
+    const client = createHttpClient({ timeoutMs, insecure: values.insecure === true });
     try {
-      const report = await runDoctor(input, transport, {
+      const report = await runDoctor(input, client.send, {
         userAgent: `gatehouse-doctor/${version()}`,
       });
       console.log(values.json === true ? renderJson(report) : renderHuman(report));
       return report.exitCode;
     } finally {
-      await transport.close();
+      await client.close();
     }
   },
 };
-
-const SYNTAX: CommandSyntax = { name: "doctor", usage: USAGE, help: HELP };
-
-function usageError(message: string): number {
-  return usageErrorOf(SYNTAX, message);
-}

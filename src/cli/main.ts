@@ -2,6 +2,7 @@
  * `gatehouse <command>`: parses the command line and dispatches to one module per command.
  * Each command returns its exit code; nothing here calls process.exit, so tests can run it.
  */
+import type { Command } from "./args.js";
 import { audit } from "./audit.js";
 import { check } from "./check.js";
 import { doctor } from "./doctor.js";
@@ -10,14 +11,8 @@ import { version } from "./version.js";
 
 export { version };
 
-export interface Command {
-  readonly name: string;
-  readonly usage: string;
-  readonly summary: string;
-  run(args: readonly string[]): Promise<number>;
-}
-
-const COMMANDS: readonly Command[] = [serve, check, doctor, audit];
+/** Every command, in the order `gatehouse --help` lists them. */
+export const COMMANDS: readonly Command[] = [serve, check, doctor, audit];
 
 export function helpText(): string {
   const lines = [

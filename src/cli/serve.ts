@@ -6,7 +6,6 @@
  */
 import cluster from "node:cluster";
 import { availableParallelism } from "node:os";
-import { parseArgs } from "node:util";
 import type { DemoUpstream } from "../demo/index.js";
 import { startDemoUpstream } from "../demo/index.js";
 import { DEMO_UI_ROOT } from "../demo/ui-root.js";
@@ -19,7 +18,8 @@ import {
 } from "../door/config/index.js";
 import { createLogger } from "../door/log.js";
 import { startDoor, summarize } from "../door/start.js";
-import type { Command } from "./main.js";
+import type { Command } from "./args.js";
+import { parseCommandArgs, usageError } from "./args.js";
 import { version } from "./version.js";
 
 const USAGE = "serve [--config FILE] [--listen HOST:PORT] [--workers N]";
@@ -105,40 +105,24 @@ function nextSignal(): Promise<string> {
 export const serve: Command = {
   name: "serve",
   usage: USAGE,
+  help: HELP,
   summary: "run the front door (without --config: the embedded demo on 127.0.0.1:8080)",
   async run(args) {
-    let values: {
-      config?: string | undefined;
-      listen?: string | undefined;
-      workers?: string | undefined;
-      help?: boolean | undefined;
-    };
-    try {
-      values = parseArgs({
-        args: [...args],
-        options: {
-          config: { type: "string", short: "c" },
-          listen: { type: "string", short: "l" },
-          workers: { type: "string", short: "w" },
-          help: { type: "boolean", short: "h" },
-        },
-        strict: true,
-        allowPositionals: false,
-      }).values;
-    } catch (error) {
-      console.error(`gatehouse serve: ${(error as Error).message}\n\n${HELP}`);
-      return 2;
-    }
-    if (values.help === true) {
-      console.log(HELP);
-      return 0;
-    }
+    const parsed = parseCommandArgs(serve, args, {
+      config: { type: "string", short: "c" },
+      listen: { type: "string", short: "l" },
+      workers: { type: "string", short: "w" },
+      help: { type: "boolean", short: "h" },
+    });
+    if (typeof parsed === "number") return parsed;
+    const { values, positionals } = parsed;
+    if (positionals.length > 0) return usageError(serve, `unexpected argument "${positionals[0]}"`);
     const workers = parseWorkers(values.workers);
     if (workers === null) {
-      console.error(
-        `gatehouse serve: --workers takes a whole number from 1 to 256, or "auto" (got ${values.workers})`,
+      return usageError(
+        serve,
+        `--workers takes a whole number from 1 to 256, or "auto" (got ${values.workers})`,
       );
-      return 2;
     }
     if (workers > 1 && cluster.isPrimary) return runPrimary(values.config, values.listen, workers);
     return runServer(values.config, values.listen, cluster.isWorker);

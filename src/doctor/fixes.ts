@@ -4,6 +4,7 @@
  */
 
 import { SAFELISTED_METHODS } from "../core/tokens.js";
+import { HEADER } from "../http-client/header-names.js";
 import type { DoctorCode } from "./codes.js";
 import { DOCTOR_CODES } from "./codes.js";
 import type { DoctorReport } from "./run.js";
@@ -65,18 +66,19 @@ export function gatehouseFix(g: Grant): string {
 }
 
 export function nginxFix(g: Grant): string {
+  const add = (name: string, value: string) => `add_header ${name} ${value} always;`;
   const common = [
-    "    add_header Access-Control-Allow-Origin $cors_origin always;",
-    ...(g.credentials ? ["    add_header Access-Control-Allow-Credentials true always;"] : []),
-    "    add_header Vary Origin always;",
+    `    ${add(HEADER.allowOrigin, "$cors_origin")}`,
+    ...(g.credentials ? [`    ${add(HEADER.allowCredentials, "true")}`] : []),
+    `    ${add(HEADER.vary, HEADER.origin)}`,
   ];
   const preflight = [
     ...common.map((l) => `    ${l}`),
-    `        add_header Access-Control-Allow-Methods ${q(g.methods.length > 0 ? g.methods.join(", ") : "GET, POST")} always;`,
+    `        ${add(HEADER.allowMethods, q(g.methods.length > 0 ? g.methods.join(", ") : "GET, POST"))}`,
     ...(g.headers.length > 0
-      ? [`        add_header Access-Control-Allow-Headers ${q(g.headers.join(", "))} always;`]
+      ? [`        ${add(HEADER.allowHeaders, q(g.headers.join(", ")))}`]
       : []),
-    "        add_header Access-Control-Max-Age 600 always;",
+    `        ${add(HEADER.maxAge, "600")}`,
     "        return 204;",
   ];
   return [

@@ -4,18 +4,19 @@
  * The network is a `Transport`, so the walk itself is testable without sockets.
  */
 import { REDIRECT_STATUSES, REQUEST_BODY_HEADER_NAMES } from "../core/tokens.js";
+import { HEADER, sameName } from "../http-client/header-names.js";
+import type { Header, ObservedResponse, WireRequest } from "../http-client/message.js";
+import { headerValue } from "../http-client/message.js";
+import { UnreachableError } from "../http-client/unreachable.js";
 import type {
   CheckContext,
   DoctorInput,
   Engine,
-  Header,
-  ObservedResponse,
   PreflightNeed,
   PreparedRequest,
   Step,
   Verdict,
   WireOptions,
-  WireRequest,
 } from "./simulate.js";
 import {
   actualRequest,
@@ -23,14 +24,16 @@ import {
   checkResponse,
   ENGINES,
   exposedHeaders,
-  getHeader,
   needsPreflight,
   preflightRequest,
   prepareRequest,
   verdicts,
 } from "./simulate.js";
 
-/** Sends one request exactly as given, never following redirects. Throws on network failure. */
+/**
+ * Sends one request exactly as given, never following redirects; rejects when nothing answered
+ * (`createHttpClient().send` in the CLI, a table of answers in tests).
+ */
 export type Transport = (request: WireRequest) => Promise<ObservedResponse>;
 
 export interface Exchange {
@@ -133,7 +136,12 @@ async function walk(
   };
   let unreachableError: string | null = null;
   const unreachable = (error: unknown): null => {
-    unreachableError = error instanceof Error ? error.message : String(error);
+    unreachableError =
+      error instanceof UnreachableError
+        ? error.reason
+        : error instanceof Error
+          ? error.message
+          : String(error);
     return null;
   };
 
@@ -173,7 +181,7 @@ async function walk(
       return finish(base, notes, firstNeed, exchanges, readable, true);
     }
     const steps = checkResponse(ctx, res);
-    const location = getHeader(res, "Location");
+    const location = headerValue(res, HEADER.location);
     if (!REDIRECT_STATUSES.has(res.status) || location === null) {
       const exposed = exposedHeaders(ctx, res);
       readable = exposed.readable;
@@ -195,7 +203,7 @@ async function walk(
     }
     if (url.origin !== next.origin) {
       const before = headers.length;
-      headers = headers.filter(([n]) => n.toLowerCase() !== "authorization");
+      headers = headers.filter(([n]) => !sameName(n, HEADER.authorization));
       if (headers.length !== before) {
         steps.push({
           id: "redirect.authorization",

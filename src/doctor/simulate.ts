@@ -22,6 +22,9 @@ import {
   SAFELISTED_TOTAL_MAX_BYTES,
   safelistRequestHeader,
 } from "../core/tokens.js";
+import { HEADER, sameName } from "../http-client/header-names.js";
+import type { Header, ObservedResponse, WireRequest } from "../http-client/message.js";
+import { headerLines, headerValue } from "../http-client/message.js";
 import type { DoctorCode } from "./codes.js";
 
 export type Engine = "fetch" | "chromium" | "firefox";
@@ -38,8 +41,6 @@ export const CHROMIUM_DEPARTURES = {
 export const MAX_AGE_CAPS = { chromium: 7200, firefox: 86400, webkit: 600 } as const;
 /** fetch.bs §cors-preflight-fetch: the max-age when the header is absent or invalid. */
 export const DEFAULT_MAX_AGE = 5;
-
-export type Header = readonly [name: string, value: string];
 
 /** The request as the page's script would make it with `fetch()`. */
 export interface DoctorInput {
@@ -197,13 +198,6 @@ export function needsPreflight(method: string, headers: readonly Header[]): Pref
 
 // ---- what goes on the wire ------------------------------------------------------------------
 
-export interface WireRequest {
-  readonly method: string;
-  readonly url: string;
-  /** In order, as sent; Host, Connection and Content-Length are added by the transport. */
-  readonly headers: readonly Header[];
-}
-
 export interface WireOptions {
   readonly userAgent?: string;
 }
@@ -238,9 +232,9 @@ function fetchMetadata(pageOrigin: string, target: URL): Header[] {
       ? "same-site"
       : "cross-site";
   return [
-    ["Sec-Fetch-Site", site],
-    ["Sec-Fetch-Mode", "cors"],
-    ["Sec-Fetch-Dest", "empty"],
+    [HEADER.secFetchSite, site],
+    [HEADER.secFetchMode, "cors"],
+    [HEADER.secFetchDest, "empty"],
   ];
 }
 
@@ -271,17 +265,22 @@ export function preflightRequest(
   options: WireOptions = {},
 ): WireRequest {
   const headers: Header[] = [
-    ["Accept", "*/*"],
-    ["Access-Control-Request-Method", method],
+    [HEADER.accept, "*/*"],
+    [HEADER.requestMethod, method],
   ];
-  if (unsafeNames.length > 0)
-    headers.push(["Access-Control-Request-Headers", unsafeNames.join(",")]);
-  headers.push(["Origin", sentOrigin], ["User-Agent", options.userAgent ?? DEFAULT_USER_AGENT]);
+  if (unsafeNames.length > 0) headers.push([HEADER.requestHeaders, unsafeNames.join(",")]);
+  headers.push(
+    [HEADER.origin, sentOrigin],
+    [HEADER.userAgent, options.userAgent ?? DEFAULT_USER_AGENT],
+  );
   if (isPotentiallyTrustworthy(target)) headers.push(...fetchMetadata(pageOrigin, target));
-  else headers.push(["Sec-Fetch-Mode", "cors"]);
+  else headers.push([HEADER.secFetchMode, "cors"]);
   const ref = referrer(pageOrigin, target);
-  if (ref !== null) headers.push(["Referer", ref]);
-  headers.push(["Accept-Encoding", acceptEncoding(target)], ["Accept-Language", "en-US,en;q=0.9"]);
+  if (ref !== null) headers.push([HEADER.referer, ref]);
+  headers.push(
+    [HEADER.acceptEncoding, acceptEncoding(target)],
+    [HEADER.acceptLanguage, "en-US,en;q=0.9"],
+  );
   return { method: "OPTIONS", url: target.href, headers };
 }
 
@@ -294,33 +293,21 @@ export function actualRequest(
   headers: readonly Header[],
   options: WireOptions = {},
 ): WireRequest {
-  const out: Header[] = [["User-Agent", options.userAgent ?? DEFAULT_USER_AGENT], ...headers];
-  if (!headers.some(([n]) => n.toLowerCase() === "accept")) out.push(["Accept", "*/*"]);
-  out.push(["Origin", sentOrigin]);
+  const out: Header[] = [[HEADER.userAgent, options.userAgent ?? DEFAULT_USER_AGENT], ...headers];
+  if (!headers.some(([n]) => sameName(n, HEADER.accept))) out.push([HEADER.accept, "*/*"]);
+  out.push([HEADER.origin, sentOrigin]);
   if (isPotentiallyTrustworthy(target)) out.push(...fetchMetadata(pageOrigin, target));
   const ref = referrer(pageOrigin, target);
-  if (ref !== null) out.push(["Referer", ref]);
-  const ranged = headers.some(([n]) => n.toLowerCase() === "range");
+  if (ref !== null) out.push([HEADER.referer, ref]);
+  const ranged = headers.some(([n]) => sameName(n, HEADER.range));
   out.push(
-    ["Accept-Encoding", ranged ? "identity" : acceptEncoding(target)],
-    ["Accept-Language", "en-US,en;q=0.9"],
+    [HEADER.acceptEncoding, ranged ? "identity" : acceptEncoding(target)],
+    [HEADER.acceptLanguage, "en-US,en;q=0.9"],
   );
   return { method, url: target.href, headers: out };
 }
 
 // ---- checking answers -----------------------------------------------------------------------
-
-export interface HeaderLine {
-  readonly name: string;
-  readonly value: string;
-}
-
-export interface ObservedResponse {
-  readonly status: number;
-  readonly statusText?: string;
-  /** Every header line as received, repeated names included, in order. */
-  readonly lines: readonly HeaderLine[];
-}
 
 export type StepStatus = "pass" | "fail" | "note";
 
@@ -347,23 +334,13 @@ export interface CheckContext {
   readonly headers: readonly Header[];
 }
 
-function linesOf(res: ObservedResponse, ...names: string[]): string[] {
-  const wanted = new Set(names.map((n) => n.toLowerCase()));
-  return res.lines
-    .filter((l) => wanted.has(l.name.toLowerCase()))
-    .map((l) => `${l.name}: ${l.value}`);
-}
-
-/** fetch.bs §concept-header-list-get: every value of `name`, joined by ", "; null if none. */
-export function getHeader(res: ObservedResponse, name: string): string | null {
-  const lower = name.toLowerCase();
-  const values = res.lines.filter((l) => l.name.toLowerCase() === lower).map((l) => l.value);
-  return values.length === 0 ? null : values.join(", ");
+/** The lines named `name`, as "Name: value" (the name as received), for `Step.linesSeen`. */
+function linesOf(res: ObservedResponse, name: string): string[] {
+  return headerLines(res, name).map((l) => `${l.name}: ${l.value}`);
 }
 
 function count(res: ObservedResponse, name: string): number {
-  const lower = name.toLowerCase();
-  return res.lines.filter((l) => l.name.toLowerCase() === lower).length;
+  return headerLines(res, name).length;
 }
 
 /**
@@ -371,7 +348,7 @@ function count(res: ObservedResponse, name: string): number {
  * null when absent, "failure" when an element is not a token. Empty elements are allowed.
  */
 export function extractTokenList(res: ObservedResponse, name: string): string[] | null | "failure" {
-  const value = getHeader(res, name);
+  const value = headerValue(res, name);
   if (value === null) return null;
   const out: string[] = [];
   for (const element of value.split(",")) {
@@ -410,8 +387,8 @@ function step(
 /** fetch.bs §concept-cors-check, as one or two steps (origin, then credentials). */
 export function corsCheck(prefix: string, ctx: CheckContext, res: ObservedResponse): Step[] {
   const steps: Step[] = [];
-  const acao = getHeader(res, "Access-Control-Allow-Origin");
-  const seen = linesOf(res, "Access-Control-Allow-Origin");
+  const acao = headerValue(res, HEADER.allowOrigin);
+  const seen = linesOf(res, HEADER.allowOrigin);
   const title = "Access-Control-Allow-Origin matches the origin";
   const where = "fetch.bs §concept-cors-check steps 1-4";
   if (acao === null) {
@@ -422,7 +399,7 @@ export function corsCheck(prefix: string, ctx: CheckContext, res: ObservedRespon
         detail: `no Access-Control-Allow-Origin header: the browser hides the response from ${ctx.origin}`,
       }),
     );
-  } else if (count(res, "Access-Control-Allow-Origin") > 1 || acao.includes(",")) {
+  } else if (count(res, HEADER.allowOrigin) > 1 || acao.includes(",")) {
     steps.push(
       step(`${prefix}.allow-origin`, title, where, seen, {
         status: "fail",
@@ -462,14 +439,14 @@ export function corsCheck(prefix: string, ctx: CheckContext, res: ObservedRespon
     );
   }
   if (ctx.credentials) {
-    const acac = getHeader(res, "Access-Control-Allow-Credentials");
+    const acac = headerValue(res, HEADER.allowCredentials);
     const ok = acac === "true";
     steps.push(
       step(
         `${prefix}.allow-credentials`,
         "Access-Control-Allow-Credentials is exactly `true`",
         "fetch.bs §concept-cors-check steps 5-8",
-        linesOf(res, "Access-Control-Allow-Credentials"),
+        linesOf(res, HEADER.allowCredentials),
         ok
           ? { status: "pass", detail: "credentials allowed" }
           : {
@@ -518,7 +495,7 @@ export function checkPreflight(ctx: CheckContext, res: ObservedResponse): Step[]
         "preflight.status",
         "Preflight status is 2xx (an ok status)",
         "fetch.bs §cors-preflight-fetch step 7",
-        [...statusLine, ...linesOf(res, "Location")],
+        [...statusLine, ...linesOf(res, HEADER.location)],
         {
           status: "fail",
           code: "GH_DOCTOR_PREFLIGHT_REDIRECT",
@@ -544,8 +521,8 @@ export function checkPreflight(ctx: CheckContext, res: ObservedResponse): Step[]
   steps.push(...corsCheck("preflight", ctx, res));
 
   // Methods.
-  const methods = extractTokenList(res, "Access-Control-Allow-Methods");
-  const methodLines = linesOf(res, "Access-Control-Allow-Methods");
+  const methods = extractTokenList(res, HEADER.allowMethods);
+  const methodLines = linesOf(res, HEADER.allowMethods);
   const methodTitle = `Access-Control-Allow-Methods allows ${ctx.method}`;
   const methodWhere = "fetch.bs §cors-preflight-fetch steps 7.1-7.5";
   if (methods === "failure") {
@@ -605,8 +582,8 @@ export function checkPreflight(ctx: CheckContext, res: ObservedResponse): Step[]
   }
 
   // Headers.
-  const names = extractTokenList(res, "Access-Control-Allow-Headers");
-  const headerLines = linesOf(res, "Access-Control-Allow-Headers");
+  const names = extractTokenList(res, HEADER.allowHeaders);
+  const allowHeaderLines = linesOf(res, HEADER.allowHeaders);
   const unsafe = corsUnsafeRequestHeaders(ctx.headers).names;
   const headerWhere = "fetch.bs §cors-preflight-fetch steps 7.6-7.7";
   const hasAuthorization = ctx.headers.some(
@@ -616,7 +593,7 @@ export function checkPreflight(ctx: CheckContext, res: ObservedResponse): Step[]
     const title = `Access-Control-Allow-Headers allows ${unsafe.join(", ")}`;
     if (names === "failure") {
       steps.push(
-        step("preflight.allow-headers", title, headerWhere, headerLines, {
+        step("preflight.allow-headers", title, headerWhere, allowHeaderLines, {
           status: "fail",
           code: "GH_DOCTOR_ALLOW_HEADERS_INVALID",
           detail: "not a comma-separated list of header names",
@@ -629,7 +606,7 @@ export function checkPreflight(ctx: CheckContext, res: ObservedResponse): Step[]
       if (missing.length > 0) {
         const byStarOnly = star && ctx.credentials;
         steps.push(
-          step("preflight.allow-headers", title, headerWhere, headerLines, {
+          step("preflight.allow-headers", title, headerWhere, allowHeaderLines, {
             status: "fail",
             code: byStarOnly
               ? "GH_DOCTOR_HEADER_WILDCARD_CREDENTIALS"
@@ -642,7 +619,7 @@ export function checkPreflight(ctx: CheckContext, res: ObservedResponse): Step[]
       } else if (hasAuthorization && !listed.has(NON_WILDCARD_REQUEST_HEADER)) {
         // Only reachable with `*` and no credentials: the engines part ways here.
         steps.push(
-          step("preflight.allow-headers", title, headerWhere, headerLines, {
+          step("preflight.allow-headers", title, headerWhere, allowHeaderLines, {
             status: "fail",
             code: "GH_DOCTOR_AUTHORIZATION_WILDCARD",
             detail: `authorization is covered only by *. Fetch Standard and Firefox: blocked. ${CHROMIUM_DEPARTURES.authorizationWildcard.split(";")[0]}: allowed.`,
@@ -651,7 +628,7 @@ export function checkPreflight(ctx: CheckContext, res: ObservedResponse): Step[]
         );
       } else {
         steps.push(
-          step("preflight.allow-headers", title, headerWhere, headerLines, {
+          step("preflight.allow-headers", title, headerWhere, allowHeaderLines, {
             status: "pass",
             detail:
               star && unsafe.some((n) => !listed.has(n)) ? "covered (some by *)" : "all listed",
@@ -662,10 +639,10 @@ export function checkPreflight(ctx: CheckContext, res: ObservedResponse): Step[]
   }
 
   // Max-age: informational only.
-  const ageLines = linesOf(res, "Access-Control-Max-Age");
+  const ageLines = linesOf(res, HEADER.maxAge);
   const ageTitle = "Access-Control-Max-Age (preflight cache lifetime)";
   const ageWhere = "fetch.bs §cors-preflight-fetch steps 7.8-7.10";
-  const rawAge = getHeader(res, "Access-Control-Max-Age");
+  const rawAge = headerValue(res, HEADER.maxAge);
   if (rawAge === null) {
     steps.push(
       step("preflight.max-age", ageTitle, ageWhere, ageLines, {
@@ -673,7 +650,7 @@ export function checkPreflight(ctx: CheckContext, res: ObservedResponse): Step[]
         detail: `absent: browsers cache the preflight for ${DEFAULT_MAX_AGE} seconds`,
       }),
     );
-  } else if (count(res, "Access-Control-Max-Age") > 1 || !/^[0-9]+$/.test(rawAge)) {
+  } else if (count(res, HEADER.maxAge) > 1 || !/^[0-9]+$/.test(rawAge)) {
     steps.push(
       step("preflight.max-age", ageTitle, ageWhere, ageLines, {
         status: "note",
@@ -721,7 +698,7 @@ export function exposedHeaders(
   readonly hidden: readonly string[];
   readonly step: Step;
 } {
-  const listed = extractTokenList(res, "Access-Control-Expose-Headers");
+  const listed = extractTokenList(res, HEADER.exposeHeaders);
   const names = listed === "failure" || listed === null ? [] : listed.map((n) => n.toLowerCase());
   const star = !ctx.credentials && names.includes("*");
   const present = sortedLowercaseSet(res.lines.map((l) => l.name));
@@ -753,7 +730,7 @@ export function exposedHeaders(
       "response.exposed",
       "Response headers script can read",
       "fetch.bs §concept-filtered-response-cors",
-      linesOf(res, "Access-Control-Expose-Headers"),
+      linesOf(res, HEADER.exposeHeaders),
       interesting.length > 0
         ? { status: "note", code: "GH_DOCTOR_NOT_EXPOSED", detail }
         : { status: "pass", detail },

@@ -5,8 +5,9 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Exchange } from "../../src/audit/analyze.js";
-import type { Probe, ProbeRequest, ProbeResponse } from "../../src/audit/probes.js";
+import type { Probe, ProbeRequest } from "../../src/audit/probes.js";
 import { audit } from "../../src/cli/audit.js";
+import type { HeaderLine, ObservedResponse } from "../../src/http-client/message.js";
 
 export interface CliRun {
   readonly code: number;
@@ -46,16 +47,23 @@ export type FakeServer = (request: ProbeRequest) => {
   headers: Record<string, string | string[]>;
 };
 
+/** A response with one line per value, in the map's order; an array is a repeated header. */
+export function responseOf(
+  status: number,
+  headers: Readonly<Record<string, string | readonly string[]>>,
+): ObservedResponse {
+  const lines: HeaderLine[] = [];
+  for (const [name, value] of Object.entries(headers)) {
+    for (const one of typeof value === "string" ? [value] : value) lines.push({ name, value: one });
+  }
+  return { status, lines };
+}
+
 /** Answers every probe with `handler`, as a server would, without any socket. */
 export function simulate(probes: readonly Probe[], handler: FakeServer): Exchange[] {
   return probes.map((probe) => {
     const answer = handler(probe.request);
-    const headers: Record<string, string[]> = {};
-    for (const [name, value] of Object.entries(answer.headers)) {
-      headers[name.toLowerCase()] = Array.isArray(value) ? value : [value];
-    }
-    const response: ProbeResponse = { status: answer.status, headers };
-    return { probe, response, error: null };
+    return { probe, response: responseOf(answer.status, answer.headers), error: null };
   });
 }
 

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { analyze } from "../../src/audit/analyze.js";
-import type { Probe, ProbeResponse } from "../../src/audit/probes.js";
+import type { Probe } from "../../src/audit/probes.js";
 import {
   buildProbes,
   foreignOrigin,
@@ -12,7 +12,8 @@ import {
   lookalikes,
   SPECIAL_CHARACTERS,
 } from "../../src/audit/probes.js";
-import { headerOf, originOf, simulate } from "./helpers.js";
+import type { ObservedResponse } from "../../src/http-client/message.js";
+import { headerOf, originOf, responseOf, simulate } from "./helpers.js";
 
 const NONCE = "n0nce";
 
@@ -23,10 +24,8 @@ function origins(probes: readonly Probe[], family?: string): string[] {
     .filter((o): o is string => o !== null);
 }
 
-function response(headers: Record<string, string | string[]>, status = 200): ProbeResponse {
-  const out: Record<string, string[]> = {};
-  for (const [k, v] of Object.entries(headers)) out[k] = Array.isArray(v) ? v : [v];
-  return { status, headers: out };
+function response(headers: Record<string, string | string[]>, status = 200): ObservedResponse {
+  return responseOf(status, headers);
 }
 
 function probe(probes: readonly Probe[], id: string): Probe {

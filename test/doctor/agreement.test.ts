@@ -10,11 +10,11 @@ import assert from "node:assert/strict";
 import type { LookupFunction } from "node:net";
 import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import { httpTransport } from "../../src/doctor/http.js";
 import type { DoctorReport } from "../../src/doctor/run.js";
 import { runDoctor } from "../../src/doctor/run.js";
-import type { Header } from "../../src/doctor/simulate.js";
 import { CHROMIUM_DEPARTURES } from "../../src/doctor/simulate.js";
+import { createHttpClient } from "../../src/http-client/client.js";
+import type { Header } from "../../src/http-client/message.js";
 import { launchChromium, newContext, skipWithoutChromium } from "../e2e/browser/chromium.js";
 import type { PageServer, ProbeResult, ProbeSpec } from "../e2e/browser/pages.js";
 import { probe, startPageServer } from "../e2e/browser/pages.js";
@@ -714,7 +714,7 @@ describe("doctor agrees with Chromium", { skip: skipWithoutChromium }, () => {
       chromium.push(await tab.evaluate(probe, spec));
     }
     chromiumSeen = [...api.seen];
-    const transport = httpTransport({ lookup, timeoutMs: 5_000 });
+    const client = createHttpClient({ lookup, timeoutMs: 5_000 });
     try {
       for (const [i, c] of CASES.entries()) {
         doctor.push(
@@ -726,12 +726,12 @@ describe("doctor agrees with Chromium", { skip: skipWithoutChromium }, () => {
               headers: c.req.headers ?? [],
               credentials: c.req.credentials === true,
             },
-            transport,
+            client.send,
           ),
         );
       }
     } finally {
-      await transport.close();
+      await client.close();
     }
   });
 

@@ -11,7 +11,7 @@ import { doctor, parseHeaderArg } from "../../src/cli/doctor.js";
 import { renderHuman } from "../../src/doctor/render.js";
 import type { Transport } from "../../src/doctor/run.js";
 import { runDoctor } from "../../src/doctor/run.js";
-import type { ObservedResponse } from "../../src/doctor/simulate.js";
+import type { ObservedResponse } from "../../src/http-client/message.js";
 import type { RecordingUpstream, RunningDoor } from "../door/fixtures.js";
 import { recordingUpstream, startDoor, testConfig, upstreamRoute } from "../door/fixtures.js";
 import type { RawServer } from "./server.js";

@@ -5,7 +5,7 @@ import {
   parseSingleRange,
   safelistRequestHeader,
 } from "../../src/core/tokens.js";
-import type { CheckContext, Header, ObservedResponse } from "../../src/doctor/simulate.js";
+import type { CheckContext } from "../../src/doctor/simulate.js";
 import {
   checkPreflight,
   checkResponse,
@@ -16,6 +16,7 @@ import {
   prepareRequest,
   verdicts,
 } from "../../src/doctor/simulate.js";
+import type { Header, ObservedResponse } from "../../src/http-client/message.js";
 
 describe("needs a preflight (fetch.bs §cors-safelisted-request-header)", () => {
   const rows: [string, string, Header[], boolean][] = [
