@@ -140,7 +140,8 @@ export function createDoor(initial: GatehouseConfig, options: DoorOptions = {}):
     if (respond.closingSockets.has(req.socket)) return;
     requests++;
     answering.set(req.socket, res);
-    res.once("close", onResponseClose);
+    // `on`, not `once`: a response closes once, and `once` wraps the listener in a closure.
+    res.on("close", onResponseClose);
     const visit = visitOf(req, false);
     try {
       pass(visit, req, res);
@@ -157,9 +158,12 @@ export function createDoor(initial: GatehouseConfig, options: DoorOptions = {}):
       return serveEndpoint(visit, req, res, admission.target, state, respond);
     visit.route = admission.route;
     const selves = selfOrigins(visit.compiled, admission.host.host);
-    const refused = csrf(visit, req.headers, selves);
+    // Node has built req.headers already (it reads `Expect`); Origin is read from it once.
+    const headers = req.headers;
+    const origin = headers.origin;
+    const refused = csrf(visit, headers, origin, selves);
     if (refused !== null) return respond.refuse(visit, res, refused);
-    const decision = cors(visit, req.headers, selves);
+    const decision = cors(visit, headers, origin, selves);
     if (decision.status !== null) return respond.answer(visit, res, decision, decision.status);
     forward(visit, req, res, admission.target, admission.host, respond);
   }

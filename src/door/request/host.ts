@@ -63,15 +63,15 @@ export class HostGuard {
    * @param authority the authority of an absolute-form target, which replaces Host
    */
   check(rawHeaders: readonly string[], authority: string | null): HostOk | GatewayError {
-    let value: string | null = null;
-    let count = 0;
-    for (let i = 0; i < rawHeaders.length; i += 2) {
-      const name = rawHeaders[i] as string;
-      if (name.length === 4 && name.toLowerCase() === "host") {
-        count++;
-        value = rawHeaders[i + 1] as string;
-      }
-    }
+    const lines = hostLines(rawHeaders);
+    return this.checkValue(lines.value, lines.count, authority);
+  }
+
+  /**
+   * The check on Host lines already read: `value` the last one (null for none) and `count`
+   * how many there were (admit reads them in its one pass over the headers).
+   */
+  checkValue(value: string | null, count: number, authority: string | null): HostOk | GatewayError {
     if (count > 1) return new GatewayError("GH_HOST_DUPLICATE");
     // RFC 9112 §3.2.2: the target's authority is the Host; the Host line is ignored.
     if (authority !== null) value = authority;
@@ -93,6 +93,20 @@ export class HostGuard {
       this.accepted.set(value, ok);
     return ok;
   }
+}
+
+/** The Host lines of a raw header list: how many, and the last one's value. */
+export function hostLines(rawHeaders: readonly string[]): { value: string | null; count: number } {
+  let value: string | null = null;
+  let count = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i] as string;
+    if (name.length === 4 && name.toLowerCase() === "host") {
+      count++;
+      value = rawHeaders[i + 1] as string;
+    }
+  }
+  return { value, count };
 }
 
 const ACCEPTED_MAX = 64;

@@ -54,12 +54,32 @@ export type Admission =
 const HEALTH_PATH = `${RESERVED_PREFIX}health`;
 
 export function admit(compiled: CompiledConfig, arrival: Arrival): Admission | GatewayError {
-  const framing = checkFraming(arrival);
-  if (framing !== null) return framing;
+  const raw = arrival.rawHeaders;
+  // Node counts entries of rawHeaders (names and values), so 1000 lines already reach 2000.
+  if (arrival.maxHeaders > 0 && raw.length >= arrival.maxHeaders)
+    return new GatewayError("GH_TARGET_MALFORMED", "Too many header lines.");
+  // One pass over the header lines for the two this stage reads: Host and Transfer-Encoding.
+  let hostValue: string | null = null;
+  let hostCount = 0;
+  let codings: string | null = null;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string;
+    // Length first: lower-casing every header name of every request shows in profiles.
+    if (name.length === 4 && name.toLowerCase() === "host") {
+      hostCount++;
+      hostValue = raw[i + 1] as string;
+    } else if (name.length === 17 && name.toLowerCase() === "transfer-encoding") {
+      codings = codings === null ? (raw[i + 1] as string) : `${codings},${raw[i + 1]}`;
+    }
+  }
+  if (codings !== null) {
+    const framing = checkCodings(codings, arrival.httpVersion);
+    if (framing !== null) return framing;
+  }
   const target = normalizeTarget(arrival.target);
   if (typeof target === "string")
     return new GatewayError(target === "path" ? "GH_PATH_MALFORMED" : "GH_TARGET_MALFORMED");
-  const host = compiled.hostGuard.check(arrival.rawHeaders, target.authority);
+  const host = compiled.hostGuard.checkValue(hostValue, hostCount, target.authority);
   if (host instanceof GatewayError) {
     if (target.path === HEALTH_PATH && isLoopbackPeer(arrival.peer))
       return { kind: "own", target, host: null };
@@ -71,21 +91,9 @@ export function admit(compiled: CompiledConfig, arrival: Arrival): Admission | G
   return { kind: "route", target, host, route };
 }
 
-/** Steps 1 and 2: the header count and the body's framing. */
-function checkFraming(arrival: Arrival): GatewayError | null {
-  const raw = arrival.rawHeaders;
-  // Node counts entries of rawHeaders (names and values), so 1000 lines already reach 2000.
-  if (arrival.maxHeaders > 0 && raw.length >= arrival.maxHeaders)
-    return new GatewayError("GH_TARGET_MALFORMED", "Too many header lines.");
-  let codings: string | null = null;
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i] as string;
-    // Length first: lower-casing every header name of every request shows in profiles.
-    if (name.length !== 17 || name.toLowerCase() !== "transfer-encoding") continue;
-    codings = codings === null ? (raw[i + 1] as string) : `${codings},${raw[i + 1]}`;
-  }
-  if (codings === null) return null;
-  if (arrival.httpVersion === "1.0")
+/** Step 2: the codings of a request's `Transfer-Encoding` lines, joined. */
+function checkCodings(codings: string, httpVersion: string): GatewayError | null {
+  if (httpVersion === "1.0")
     return new GatewayError(
       "GH_FRAMING_INVALID",
       "Transfer-Encoding on an HTTP/1.0 request (RFC 9112 §6.1).",

@@ -7,20 +7,21 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { CorsDecision } from "../../core/policy.js";
 import type { CompiledRoute } from "../compile.js";
+
 import type { Visit } from "../respond.js";
 
 export function cors(
   visit: Visit,
   headers: IncomingHttpHeaders,
+  origin: string | undefined,
   selfOrigins: readonly string[],
 ): CorsDecision {
   const route = visit.route as CompiledRoute;
-  const origin = headers.origin;
   const sameOrigin = origin !== undefined && selfOrigins.includes(origin);
   const decision = route.policy.decide(
     sameOrigin
-      ? { method: visit.method, headers, selfOrigin: origin }
-      : { method: visit.method, headers },
+      ? { method: visit.method, origin, headers, selfOrigin: origin }
+      : { method: visit.method, origin, headers },
   );
   visit.decision = decision;
   if (origin !== undefined && !sameOrigin)

@@ -10,7 +10,6 @@ import type { IncomingHttpHeaders } from "node:http";
 import type { CorsPolicy } from "../../core/policy.js";
 import { GatewayError } from "../errors.js";
 import type { Visit } from "../respond.js";
-import { headerString } from "./csrf.js";
 
 export function websocketOriginCheck(
   origin: string | undefined,
@@ -37,9 +36,10 @@ export function websocketOrigin(
   selfOrigins: readonly string[],
 ): GatewayError | null {
   const origin = headers.origin;
+  const legacy = headers["sec-websocket-origin"];
   const refused = websocketOriginCheck(
     origin,
-    headerString(headers["sec-websocket-origin"]),
+    Array.isArray(legacy) ? legacy.join(", ") : legacy,
     selfOrigins,
     visit.compiled.websocketPolicy,
   );

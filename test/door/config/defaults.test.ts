@@ -371,6 +371,15 @@ describe("lint notes for risky but legal choices", () => {
       ],
     ],
     [
+      "cors: * grants reads only",
+      `${MINIMAL}cors:\n  allowOrigins: ["*"]\n`,
+      {},
+      [
+        "GH_LINT_WILDCARD_READS_ONLY @ cors.allowOrigins :5",
+        "GH_LINT_WILDCARD_ORIGIN @ cors.allowOrigins[0] :5",
+      ],
+    ],
+    [
       "hosts without publicOrigin's host",
       `publicOrigin: https://g.example.com\nhosts: [other.example.com]\n${MINIMAL}`,
       {},
