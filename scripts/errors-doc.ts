@@ -13,10 +13,10 @@ import { CONFIG_ERROR_CODES, LINT_CODES, REASON_CODES, THROWN_CODES } from "../s
 import { DOCTOR_CODES } from "../src/doctor/codes.js";
 import {
   CONFIG_THROWN_CODES,
-  GATEWAY_CONFIG_CODES,
-  GATEWAY_LINT_CODES,
+  DOOR_CONFIG_CODES,
+  DOOR_LINT_CODES,
 } from "../src/door/config/codes.js";
-import { GATEWAY_ERROR_CODES, statusText } from "../src/door/errors.js";
+import { DOOR_ERROR_CODES, statusText } from "../src/door/errors.js";
 import { HTTP_CLIENT_CODES } from "../src/http-client/unreachable.js";
 
 /** One registry: an exported table of codes in the layer that raises them. */
@@ -76,10 +76,10 @@ Problems inside \`cors\` sections and \`websocket.allowOrigins\` carry the codes
         codes: CONFIG_THROWN_CODES,
       },
       {
-        name: "GATEWAY_CONFIG_CODES",
+        name: "DOOR_CONFIG_CODES",
         source: "src/door/config/codes.ts",
         pattern: /^GH_CONFIG_[A-Z0-9_]+$/,
-        codes: GATEWAY_CONFIG_CODES,
+        codes: DOOR_CONFIG_CODES,
       },
     ],
   },
@@ -102,10 +102,10 @@ Problems inside \`cors\` sections and \`websocket.allowOrigins\` carry the codes
 prints them with their file, line and column; they never stop start-up.`,
     families: [
       {
-        name: "GATEWAY_LINT_CODES",
+        name: "DOOR_LINT_CODES",
         source: "src/door/config/codes.ts",
         pattern: /^GH_LINT_[A-Z0-9_]+$/,
-        codes: GATEWAY_LINT_CODES,
+        codes: DOOR_LINT_CODES,
       },
     ],
   },
@@ -117,10 +117,10 @@ JSON body \`{"error": {"code", "message", "id"}}\`; the \`id\` is also in the
 gets the same answer before any handshake.`,
     families: [
       {
-        name: "GATEWAY_ERROR_CODES",
+        name: "DOOR_ERROR_CODES",
         source: "src/door/errors.ts",
         pattern: REQUEST_PATTERN,
-        codes: GATEWAY_ERROR_CODES,
+        codes: DOOR_ERROR_CODES,
       },
     ],
   },

@@ -12,7 +12,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { websocketOrigins } from "./compile.js";
 import type { GatehouseConfig } from "./config/types.js";
 import { RESERVED_PREFIX } from "./config/types.js";
-import { GatewayError } from "./errors.js";
+import { DoorError } from "./errors.js";
 import type { NormalizedTarget } from "./request/target.js";
 import type { Responder, Visit } from "./respond.js";
 
@@ -37,11 +37,11 @@ export function serveEndpoint(
   const { method } = visit;
   const path = target.path;
   if (method !== "GET" && method !== "HEAD")
-    return respond.refuse(visit, res, new GatewayError("GH_METHOD_NOT_ALLOWED"));
+    return respond.refuse(visit, res, new DoorError("GH_METHOD_NOT_ALLOWED"));
   const inspector = visit.compiled.inspector;
   if (path === INSPECTOR || path.startsWith(`${INSPECTOR}/`)) {
     const status = inspector.serve(req, res, path, target.query);
-    if (status === null) return respond.refuse(visit, res, new GatewayError("GH_NOT_FOUND"));
+    if (status === null) return respond.refuse(visit, res, new DoorError("GH_NOT_FOUND"));
     // The event stream stays open: its line is written when it ends.
     if (path.endsWith("/events")) res.once("close", () => respond.access(visit, status, null));
     else respond.access(visit, status, null);
@@ -59,7 +59,7 @@ export function serveEndpoint(
   } else if (path === POLICY && inspector.admits(req, target.query)) {
     body = policySummary(visit.compiled.config);
   } else {
-    return respond.refuse(visit, res, new GatewayError("GH_NOT_FOUND"));
+    return respond.refuse(visit, res, new DoorError("GH_NOT_FOUND"));
   }
   const text = JSON.stringify(body);
   res.writeHead(status, {

@@ -1,7 +1,7 @@
 /**
  * Request-time failures of the front door, and the registry of their codes (docs/errors.md
  * lists them with every other family, through scripts/errors-doc.ts). Stages return a
- * GatewayError instead of writing a response; one place (sendError) turns it into a JSON body
+ * DoorError instead of writing a response; one place (sendError) turns it into a JSON body
  * with a short id that also appears in the log line of that request.
  */
 import { randomBytes } from "node:crypto";
@@ -9,11 +9,11 @@ import type { CodeInfo } from "../core/codes.js";
 import { GatehouseError } from "../core/problems.js";
 
 /** A request-time code's entry: the HTTP status the door answers with, besides the text. */
-interface GatewayCodeInfo extends CodeInfo {
+interface DoorCodeInfo extends CodeInfo {
   readonly status: number;
 }
 
-export const GATEWAY_ERROR_CODES = {
+export const DOOR_ERROR_CODES = {
   GH_HOST_MISSING: {
     status: 421,
     title: "The request has no `Host` header.",
@@ -157,17 +157,17 @@ export const GATEWAY_ERROR_CODES = {
     title: "An unexpected error inside Gatehouse.",
     howToSolve: "Please report it with the error id and the log line that carries it.",
   },
-} as const satisfies Record<string, GatewayCodeInfo>;
+} as const satisfies Record<string, DoorCodeInfo>;
 
-export type GatewayErrorCode = keyof typeof GATEWAY_ERROR_CODES;
+export type DoorErrorCode = keyof typeof DOOR_ERROR_CODES;
 
 /** A request-time failure; its status and default message come from its code's entry. */
-export class GatewayError extends GatehouseError<GatewayErrorCode> {
+export class DoorError extends GatehouseError<DoorErrorCode> {
   readonly status: number;
-  constructor(code: GatewayErrorCode, message?: string, options?: { cause?: unknown }) {
-    super(code, message ?? GATEWAY_ERROR_CODES[code].title, options);
-    this.name = "GatewayError";
-    this.status = GATEWAY_ERROR_CODES[code].status;
+  constructor(code: DoorErrorCode, message?: string, options?: { cause?: unknown }) {
+    super(code, message ?? DOOR_ERROR_CODES[code].title, options);
+    this.name = "DoorError";
+    this.status = DOOR_ERROR_CODES[code].status;
   }
 }
 
@@ -177,12 +177,12 @@ export function newErrorId(): string {
 }
 
 /** The JSON body of an error response. */
-export function errorBody(error: GatewayError, id: string): string {
+export function errorBody(error: DoorError, id: string): string {
   return JSON.stringify({ error: { code: error.code, message: error.message, id } });
 }
 
 /** Status line and headers of an error written on a raw socket (upgrade requests). */
-export function rawErrorResponse(error: GatewayError, id: string): string {
+export function rawErrorResponse(error: DoorError, id: string): string {
   const body = errorBody(error, id);
   return [
     `HTTP/1.1 ${error.status} ${statusText(error.status)}`,

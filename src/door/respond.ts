@@ -2,14 +2,14 @@
  * The one way answers leave the door on their own account: a refusal (JSON with an id that the
  * log line carries too) on a response or on a raw socket, the headers the door sets on every
  * answer (CORS, the debug header, HSTS), and the one log line per request or upgrade.
- * Stages return GatewayErrors and never write an error themselves.
+ * Stages return DoorErrors and never write an error themselves.
  */
 import type { ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import type { CorsDecision } from "../core/policy.js";
 import { mergeVary } from "../core/vary.js";
 import type { CompiledConfig, CompiledRoute } from "./compile.js";
-import { errorBody, type GatewayError, newErrorId, rawErrorResponse } from "./errors.js";
+import { type DoorError, errorBody, newErrorId, rawErrorResponse } from "./errors.js";
 import type { Logger } from "./log.js";
 
 /** One request or upgrade passing the door: what its stages learned, for its log line. */
@@ -56,7 +56,7 @@ export class Responder {
   constructor(private readonly log: Logger) {}
 
   /** A refusal as JSON on a response nothing has been written to yet. */
-  refuse(visit: Visit, res: ServerResponse, error: GatewayError): void {
+  refuse(visit: Visit, res: ServerResponse, error: DoorError): void {
     const id = newErrorId();
     visit.errorId = id;
     if (!res.headersSent && !res.destroyed) {
@@ -82,7 +82,7 @@ export class Responder {
    * A refusal written on a raw socket (an upgrade, CONNECT, or a request Node could not
    * parse), then the connection is closed. Nothing is written when the socket cannot take it.
    */
-  refuseRaw(visit: Visit | null, socket: Duplex, error: GatewayError): void {
+  refuseRaw(visit: Visit | null, socket: Duplex, error: DoorError): void {
     const id = newErrorId();
     if (visit !== null) visit.errorId = id;
     if (socket.writable && !socket.destroyed) socket.end(rawErrorResponse(error, id));
@@ -136,7 +136,7 @@ export class Responder {
   access(
     visit: Visit,
     status: number,
-    error: GatewayError | null,
+    error: DoorError | null,
     extra?: Record<string, unknown>,
   ): void {
     // The access line is the common case; skip building it when nobody would see it.

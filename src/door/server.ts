@@ -7,7 +7,7 @@
  *   upgrade  admit -> websocket-origin -> tunnel
  *
  * admit checks framing, target and Host and picks the route (or the door's own endpoints);
- * a stage that refuses returns a GatewayError, and the Responder (respond.ts) is the one way
+ * a stage that refuses returns a DoorError, and the Responder (respond.ts) is the one way
  * it, or any other answer of the door's own, leaves. This file keeps the listener, the
  * compiled config (swapped whole on reload), and shutdown.
  */
@@ -21,7 +21,7 @@ import { compile, reloadBlocker, selfOrigins } from "./compile.js";
 import type { GatehouseConfig } from "./config/types.js";
 import { checkingInterval } from "./config/types.js";
 import { serveEndpoint } from "./endpoints.js";
-import { GatewayError } from "./errors.js";
+import { DoorError } from "./errors.js";
 import type { Logger } from "./log.js";
 import { silentLogger } from "./log.js";
 import type { Visit } from "./respond.js";
@@ -146,13 +146,13 @@ export function createDoor(initial: GatehouseConfig, options: DoorOptions = {}):
     try {
       pass(visit, req, res);
     } catch (error) {
-      respond.refuse(visit, res, new GatewayError("GH_INTERNAL", undefined, { cause: error }));
+      respond.refuse(visit, res, new DoorError("GH_INTERNAL", undefined, { cause: error }));
     }
   }
 
   function pass(visit: Visit, req: IncomingMessage, res: ServerResponse): void {
     const admission = admit(visit.compiled, arrival(req));
-    if (admission instanceof GatewayError) return respond.refuse(visit, res, admission);
+    if (admission instanceof DoorError) return respond.refuse(visit, res, admission);
     visit.path = admission.target.path;
     if (admission.kind === "own")
       return serveEndpoint(visit, req, res, admission.target, state, respond);
@@ -175,23 +175,19 @@ export function createDoor(initial: GatehouseConfig, options: DoorOptions = {}):
     const visit = visitOf(req, true);
     try {
       if (!isWebSocketUpgrade(req))
-        return respond.refuseRaw(visit, socket, new GatewayError("GH_UPGRADE_UNSUPPORTED"));
+        return respond.refuseRaw(visit, socket, new DoorError("GH_UPGRADE_UNSUPPORTED"));
       const admission = admit(visit.compiled, arrival(req));
-      if (admission instanceof GatewayError) return respond.refuseRaw(visit, socket, admission);
+      if (admission instanceof DoorError) return respond.refuseRaw(visit, socket, admission);
       visit.path = admission.target.path;
       if (admission.kind === "own" || admission.route.upstream === null)
-        return respond.refuseRaw(visit, socket, new GatewayError("GH_NOT_FOUND"));
+        return respond.refuseRaw(visit, socket, new DoorError("GH_NOT_FOUND"));
       visit.route = admission.route;
       const selves = selfOrigins(visit.compiled, admission.host.host);
       const refused = websocketOrigin(visit, req.headers, selves);
       if (refused !== null) return respond.refuseRaw(visit, socket, refused);
       tunnel(visit, req, socket, head, admission.target, admission.host, tunnels, respond);
     } catch (error) {
-      respond.refuseRaw(
-        visit,
-        socket,
-        new GatewayError("GH_INTERNAL", undefined, { cause: error }),
-      );
+      respond.refuseRaw(visit, socket, new DoorError("GH_INTERNAL", undefined, { cause: error }));
     }
   }
 
@@ -200,7 +196,7 @@ export function createDoor(initial: GatehouseConfig, options: DoorOptions = {}):
   // A forward proxy's CONNECT is never tunnelled.
   server.on("connect", (req: IncomingMessage, socket: Duplex) => {
     socket.on("error", () => socket.destroy());
-    respond.refuseRaw(visitOf(req, false), socket, new GatewayError("GH_METHOD_NOT_ALLOWED"));
+    respond.refuseRaw(visitOf(req, false), socket, new DoorError("GH_METHOD_NOT_ALLOWED"));
   });
   server.on("clientError", (error: NodeJS.ErrnoException, socket: Duplex) => {
     // Node could not parse a request (or it timed out): answer it unless that would write
@@ -274,7 +270,7 @@ export function createDoor(initial: GatehouseConfig, options: DoorOptions = {}):
       }
       // Past the grace: what is still running is cut by the door, and says so (not a failure
       // of the upstream's): in-flight upstream requests fail with GH_SHUTDOWN_GRACE_EXPIRED.
-      const cut = new GatewayError("GH_SHUTDOWN_GRACE_EXPIRED");
+      const cut = new DoorError("GH_SHUTDOWN_GRACE_EXPIRED");
       const upstreams = [...current.upstreams.values(), ...retiring];
       // Upstream requests first, so each is answered or logged with the reason before its
       // client's connection goes.
@@ -300,7 +296,7 @@ function isWebSocketUpgrade(req: IncomingMessage): boolean {
  * the request line could be read.
  */
 function parseFailure(error: NodeJS.ErrnoException & { rawPacket?: unknown }): {
-  error: GatewayError;
+  error: DoorError;
   method: string;
   path: string;
 } {
@@ -315,7 +311,7 @@ function parseFailure(error: NodeJS.ErrnoException & { rawPacket?: unknown }): {
     : "";
   const line = /^([A-Z]{1,20}) (\S{1,2048}) HTTP\/\d\.\d\r?\n/.exec(start);
   return {
-    error: new GatewayError(code, undefined, { cause: error }),
+    error: new DoorError(code, undefined, { cause: error }),
     method: line?.[1] ?? "-",
     path: line?.[2] ?? "-",
   };

@@ -150,8 +150,8 @@ describe("the checks catch a bogus code", () => {
   }
 
   const sources: readonly [name: string, text: string, expected: readonly string[]][] = [
-    ["a registered code", `new GatewayError("GH_HOST_MISSING")`, []],
-    ["a raised code no registry holds", `new GatewayError("GH_BOGUS_CODE")`, ["GH_BOGUS_CODE"]],
+    ["a registered code", `new DoorError("GH_HOST_MISSING")`, []],
+    ["a raised code no registry holds", `new DoorError("GH_BOGUS_CODE")`, ["GH_BOGUS_CODE"]],
     ["a code in a template", "code: `GH_BOGUS`,", ["GH_BOGUS"]],
     ["a registry key", "  GH_BOGUS: {", ["GH_BOGUS"]],
     ["an unregistered decision reason", `reason("CORS_BOGUS")`, ["CORS_BOGUS"]],

@@ -1,23 +1,18 @@
-/** GatewayError joins the common error root, and keeps its code's status and text. */
+/** DoorError joins the common error root, and keeps its code's status and text. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { CorsConfigError, corsPolicy, GatehouseError } from "../../src/core/index.js";
 import { ConfigError, loadConfig } from "../../src/door/config/index.js";
-import {
-  errorBody,
-  GATEWAY_ERROR_CODES,
-  GatewayError,
-  rawErrorResponse,
-} from "../../src/door/errors.js";
+import { DOOR_ERROR_CODES, DoorError, errorBody, rawErrorResponse } from "../../src/door/errors.js";
 
 test("every error Gatehouse throws on purpose is a GatehouseError with a stable code", () => {
   const cause = new Error("ECONNREFUSED");
-  const request = new GatewayError("GH_UPSTREAM_UNREACHABLE", undefined, { cause });
+  const request = new DoorError("GH_UPSTREAM_UNREACHABLE", undefined, { cause });
   assert.ok(request instanceof GatehouseError);
   assert.equal(request.code, "GH_UPSTREAM_UNREACHABLE");
   assert.equal(request.status, 502);
-  assert.equal(request.name, "GatewayError");
-  assert.equal(request.message, GATEWAY_ERROR_CODES.GH_UPSTREAM_UNREACHABLE.title);
+  assert.equal(request.name, "DoorError");
+  assert.equal(request.message, DOOR_ERROR_CODES.GH_UPSTREAM_UNREACHABLE.title);
   assert.equal(request.cause, cause);
 
   // The engine's and the loader's errors share the root, so one catch tells them from bugs.
@@ -39,8 +34,8 @@ test("every error Gatehouse throws on purpose is a GatehouseError with a stable 
 });
 
 test("every request-time code answers with its own status, message and id", () => {
-  for (const [code, info] of Object.entries(GATEWAY_ERROR_CODES)) {
-    const error = new GatewayError(code as keyof typeof GATEWAY_ERROR_CODES);
+  for (const [code, info] of Object.entries(DOOR_ERROR_CODES)) {
+    const error = new DoorError(code as keyof typeof DOOR_ERROR_CODES);
     assert.equal(error.status, info.status, code);
     assert.deepEqual(JSON.parse(errorBody(error, "gh_x")), {
       error: { code, message: info.title, id: "gh_x" },

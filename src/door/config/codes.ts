@@ -22,7 +22,7 @@ export const CONFIG_THROWN_CODES = {
  * `cors` sections and `websocket.allowOrigins` carry the engine's `GH_CORS_*` codes
  * (src/core/codes.ts).
  */
-export const GATEWAY_CONFIG_CODES = {
+export const DOOR_CONFIG_CODES = {
   GH_CONFIG_FILE_UNREADABLE: {
     title: "The configuration file does not exist or cannot be read.",
     howToSolve:
@@ -171,7 +171,7 @@ export const GATEWAY_CONFIG_CODES = {
  * rewritten. `gatehouse check` prints them; they never stop start-up. Notes on `cors` sections
  * carry the engine's `GH_LINT_*` codes (src/core/codes.ts).
  */
-export const GATEWAY_LINT_CODES = {
+export const DOOR_LINT_CODES = {
   GH_LINT_WILDCARD_READS_ONLY: {
     title:
       "`*` in `allowOrigins` lets every website read responses; it trusts no origin with WebSocket upgrades or unsafe requests.",
@@ -231,5 +231,5 @@ export const GATEWAY_LINT_CODES = {
 } as const satisfies Record<string, CodeInfo>;
 
 export type ConfigThrownCode = keyof typeof CONFIG_THROWN_CODES;
-export type GatewayConfigCode = keyof typeof GATEWAY_CONFIG_CODES;
-export type GatewayLintCode = keyof typeof GATEWAY_LINT_CODES;
+export type DoorConfigCode = keyof typeof DOOR_CONFIG_CODES;
+export type DoorLintCode = keyof typeof DOOR_LINT_CODES;

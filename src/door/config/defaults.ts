@@ -2,7 +2,7 @@
  * Defaults that depend on more than one key, and where the listen address comes from:
  * `--listen` beats `PORT`, which beats the file, which beats 127.0.0.1:8080.
  */
-import type { GatewayLintCode } from "./codes.js";
+import type { DoorLintCode } from "./codes.js";
 import { DEFAULT_LISTEN, formatListen, parseListen, parsePortEnv } from "./listen.js";
 import type { ConfigReport } from "./report.js";
 import type { ListenAddress, LogConfig } from "./types.js";
@@ -53,7 +53,7 @@ export function resolveListen(
 /** A lint about the listen address, placed where its host was written. */
 export function lintListen(
   listen: ResolvedListen,
-  code: GatewayLintCode,
+  code: DoorLintCode,
   message: string,
   report: ConfigReport,
 ): void {

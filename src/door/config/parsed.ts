@@ -1,4 +1,4 @@
-import type { GatewayConfigCode } from "./codes.js";
+import type { DoorConfigCode } from "./codes.js";
 
 /**
  * What a value parser returns: the value, or why it was refused. The caller knows the key path
@@ -8,7 +8,7 @@ export type Parsed<T> =
   | { readonly ok: true; readonly value: T }
   | {
       readonly ok: false;
-      readonly code: GatewayConfigCode;
+      readonly code: DoorConfigCode;
       readonly why: string;
       /** Defaults to the code's "how to solve". */
       readonly fix?: string;
@@ -18,6 +18,6 @@ export function ok<T>(value: T): Parsed<T> {
   return { ok: true, value };
 }
 
-export function refuse<T>(code: GatewayConfigCode, why: string, fix?: string): Parsed<T> {
+export function refuse<T>(code: DoorConfigCode, why: string, fix?: string): Parsed<T> {
   return fix === undefined ? { ok: false, code, why } : { ok: false, code, why, fix };
 }

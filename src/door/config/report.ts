@@ -6,13 +6,13 @@
 import type { ConfigErrorCode, LintCode } from "../../core/codes.js";
 import { CONFIG_ERROR_CODES } from "../../core/codes.js";
 import type { ConfigProblem, LintNote, ProblemSink } from "../../core/problems.js";
-import type { GatewayConfigCode, GatewayLintCode } from "./codes.js";
-import { GATEWAY_CONFIG_CODES } from "./codes.js";
+import type { DoorConfigCode, DoorLintCode } from "./codes.js";
+import { DOOR_CONFIG_CODES } from "./codes.js";
 import type { PathSegment } from "./paths.js";
 import { formatPath, parsePath } from "./paths.js";
 
 /** Codes a configuration file can be refused with: its own, and the CORS ones for `cors`. */
-export type ProblemCode = GatewayConfigCode | ConfigErrorCode;
+export type ProblemCode = DoorConfigCode | ConfigErrorCode;
 
 /** Where something is in the file, 1-based, as editors count. */
 export interface Position {
@@ -33,7 +33,7 @@ export interface LocatedProblem extends Omit<ConfigProblem, "code"> {
 }
 
 /** Codes of lint notes on a configuration file: its own, and the CORS ones for `cors`. */
-export type NoteCode = GatewayLintCode | LintCode;
+export type NoteCode = DoorLintCode | LintCode;
 
 /** A `LintNote` with the file, line and column, like `LocatedProblem`. */
 export interface LocatedLint extends Omit<LintNote, "code"> {
@@ -207,8 +207,8 @@ export class ConfigReport {
 }
 
 function howToSolve(code: ProblemCode): string {
-  return code in GATEWAY_CONFIG_CODES
-    ? GATEWAY_CONFIG_CODES[code as GatewayConfigCode].howToSolve
+  return code in DOOR_CONFIG_CODES
+    ? DOOR_CONFIG_CODES[code as DoorConfigCode].howToSolve
     : CONFIG_ERROR_CODES[code as ConfigErrorCode].howToSolve;
 }
 

@@ -12,7 +12,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { REASON_CODES } from "../../core/codes.js";
 import type { CorsDecision } from "../../core/policy.js";
 import type { InspectorConfig } from "../config/types.js";
-import { GATEWAY_ERROR_CODES } from "../errors.js";
+import { DOOR_ERROR_CODES } from "../errors.js";
 import { isLoopbackPeer } from "../request/peers.js";
 import { INSPECTOR_PAGE, INSPECTOR_SCRIPT } from "./page.js";
 
@@ -70,7 +70,7 @@ export class Inspector {
   recordGuard(
     kind: "csrf" | "websocket",
     allowed: boolean,
-    code: keyof typeof GATEWAY_ERROR_CODES | "ALLOWED",
+    code: keyof typeof DOOR_ERROR_CODES | "ALLOWED",
     origin: string,
     method: string,
     path: string,
@@ -84,7 +84,7 @@ export class Inspector {
       path,
       verdict: allowed ? "allowed" : "denied",
       code,
-      fix: code === "ALLOWED" ? "" : GATEWAY_ERROR_CODES[code].howToSolve,
+      fix: code === "ALLOWED" ? "" : DOOR_ERROR_CODES[code].howToSolve,
     });
   }
 

@@ -5,7 +5,7 @@
  * CVE-2025-24010). Names compare exactly after lower-casing: no suffix matching, and
  * `localhost.` is not `localhost`.
  */
-import { GatewayError } from "../errors.js";
+import { DoorError } from "../errors.js";
 
 export interface HostOk {
   /** The Host value as validated, lower case (`name` or `name:port`). */
@@ -62,7 +62,7 @@ export class HostGuard {
    *   otherwise collapses to the first)
    * @param authority the authority of an absolute-form target, which replaces Host
    */
-  check(rawHeaders: readonly string[], authority: string | null): HostOk | GatewayError {
+  check(rawHeaders: readonly string[], authority: string | null): HostOk | DoorError {
     const lines = hostLines(rawHeaders);
     return this.checkValue(lines.value, lines.count, authority);
   }
@@ -71,19 +71,19 @@ export class HostGuard {
    * The check on Host lines already read: `value` the last one (null for none) and `count`
    * how many there were (admit reads them in its one pass over the headers).
    */
-  checkValue(value: string | null, count: number, authority: string | null): HostOk | GatewayError {
-    if (count > 1) return new GatewayError("GH_HOST_DUPLICATE");
+  checkValue(value: string | null, count: number, authority: string | null): HostOk | DoorError {
+    if (count > 1) return new DoorError("GH_HOST_DUPLICATE");
     // RFC 9112 §3.2.2: the target's authority is the Host; the Host line is ignored.
     if (authority !== null) value = authority;
-    if (value === null) return new GatewayError("GH_HOST_MISSING");
+    if (value === null) return new DoorError("GH_HOST_MISSING");
     const known = this.accepted.get(value);
     if (known !== undefined) return known;
     const lower = value.toLowerCase();
     const parsed = parseHostValue(lower);
-    if (parsed === null) return new GatewayError("GH_HOST_MALFORMED");
+    if (parsed === null) return new DoorError("GH_HOST_MALFORMED");
     const ports = this.allowed.get(parsed.name);
     if (ports === undefined || (ports !== null && !ports.has(parsed.port))) {
-      return new GatewayError(
+      return new DoorError(
         "GH_HOST_NOT_ALLOWED",
         `The Host "${lower}" is not served here (DNS-rebinding guard); this door serves ${this.served}. If the name is yours, add it to \`hosts\`.`,
       );

@@ -16,12 +16,12 @@
  *      prefix covers the normalized path                                              -> 404
  *
  * Pure but for the Host guard's memo: it reads the request's facts and returns an Admission
- * or the GatewayError to answer with.
+ * or the DoorError to answer with.
  */
 import type { CompiledConfig, CompiledRoute } from "../compile.js";
 import { findRoute } from "../compile.js";
 import { RESERVED_PREFIX } from "../config/types.js";
-import { GatewayError } from "../errors.js";
+import { DoorError } from "../errors.js";
 import type { HostOk } from "../request/host.js";
 import { isLoopbackPeer } from "../request/peers.js";
 import type { NormalizedTarget } from "../request/target.js";
@@ -53,11 +53,11 @@ export type Admission =
 
 const HEALTH_PATH = `${RESERVED_PREFIX}health`;
 
-export function admit(compiled: CompiledConfig, arrival: Arrival): Admission | GatewayError {
+export function admit(compiled: CompiledConfig, arrival: Arrival): Admission | DoorError {
   const raw = arrival.rawHeaders;
   // Node counts entries of rawHeaders (names and values), so 1000 lines already reach 2000.
   if (arrival.maxHeaders > 0 && raw.length >= arrival.maxHeaders)
-    return new GatewayError("GH_TARGET_MALFORMED", "Too many header lines.");
+    return new DoorError("GH_TARGET_MALFORMED", "Too many header lines.");
   // One pass over the header lines for the two this stage reads: Host and Transfer-Encoding.
   let hostValue: string | null = null;
   let hostCount = 0;
@@ -78,35 +78,35 @@ export function admit(compiled: CompiledConfig, arrival: Arrival): Admission | G
   }
   const target = normalizeTarget(arrival.target);
   if (typeof target === "string")
-    return new GatewayError(target === "path" ? "GH_PATH_MALFORMED" : "GH_TARGET_MALFORMED");
+    return new DoorError(target === "path" ? "GH_PATH_MALFORMED" : "GH_TARGET_MALFORMED");
   const host = compiled.hostGuard.checkValue(hostValue, hostCount, target.authority);
-  if (host instanceof GatewayError) {
+  if (host instanceof DoorError) {
     if (target.path === HEALTH_PATH && isLoopbackPeer(arrival.peer))
       return { kind: "own", target, host: null };
     return host;
   }
   if (target.path.startsWith(RESERVED_PREFIX)) return { kind: "own", target, host };
   const route = findRoute(compiled, target.path);
-  if (route === null) return new GatewayError("GH_NOT_FOUND");
+  if (route === null) return new DoorError("GH_NOT_FOUND");
   return { kind: "route", target, host, route };
 }
 
 /** Step 2: the codings of a request's `Transfer-Encoding` lines, joined. */
-function checkCodings(codings: string, httpVersion: string): GatewayError | null {
+function checkCodings(codings: string, httpVersion: string): DoorError | null {
   if (httpVersion === "1.0")
-    return new GatewayError(
+    return new DoorError(
       "GH_FRAMING_INVALID",
       "Transfer-Encoding on an HTTP/1.0 request (RFC 9112 §6.1).",
     );
   const list = codings.split(",").map((c) => c.trim().toLowerCase());
   // RFC 9112 §6.3: without `chunked` last the body's length cannot be known: 400 and close.
   if (list[list.length - 1] !== "chunked")
-    return new GatewayError(
+    return new DoorError(
       "GH_FRAMING_INVALID",
       `Transfer-Encoding "${codings}" does not end in "chunked" (RFC 9112 §6.3).`,
     );
   if (list.length > 1)
-    return new GatewayError(
+    return new DoorError(
       "GH_TRANSFER_CODING_UNSUPPORTED",
       `Transfer-Encoding "${codings}": only "chunked" is accepted.`,
     );

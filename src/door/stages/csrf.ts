@@ -12,7 +12,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { CorsPolicy } from "../../core/policy.js";
 import type { CompiledRoute } from "../compile.js";
-import { GatewayError } from "../errors.js";
+import { DoorError } from "../errors.js";
 import type { Visit } from "../respond.js";
 
 export interface CsrfFacts {
@@ -26,7 +26,7 @@ export interface CsrfFacts {
   readonly policy: CorsPolicy;
 }
 
-export function csrfCheck(facts: CsrfFacts): GatewayError | null {
+export function csrfCheck(facts: CsrfFacts): DoorError | null {
   const { method } = facts;
   if (method === "GET" || method === "HEAD" || method === "OPTIONS") return null;
   const site = facts.secFetchSite;
@@ -37,7 +37,7 @@ export function csrfCheck(facts: CsrfFacts): GatewayError | null {
     if (site === undefined && facts.selfOrigins.includes(origin)) return null;
     if (facts.policy.allowsOrigin(origin)) return null;
   }
-  return new GatewayError(
+  return new DoorError(
     "GH_CSRF_REFUSED",
     origin === undefined
       ? `A ${method} from a cross-origin browser context (Sec-Fetch-Site: ${site}) without an allowed Origin.`
@@ -54,7 +54,7 @@ export function csrf(
   headers: IncomingHttpHeaders,
   origin: string | undefined,
   selfOrigins: readonly string[],
-): GatewayError | null {
+): DoorError | null {
   const { method } = visit;
   // Safe methods pass before any header is read (rule 1), the common case.
   if (!visit.compiled.config.csrf || method === "GET" || method === "HEAD" || method === "OPTIONS")

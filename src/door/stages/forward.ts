@@ -7,7 +7,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { CompiledRoute } from "../compile.js";
 import { forwardedPath } from "../compile.js";
-import { GatewayError } from "../errors.js";
+import { DoorError } from "../errors.js";
 import type { HostOk } from "../request/host.js";
 import { peerAddress } from "../request/peers.js";
 import type { NormalizedTarget } from "../request/target.js";
@@ -70,7 +70,7 @@ function serveStatic(
     return respond.refuse(
       visit,
       res,
-      new GatewayError("GH_METHOD_NOT_ALLOWED", `${method} is not allowed on static files.`),
+      new DoorError("GH_METHOD_NOT_ALLOWED", `${method} is not allowed on static files.`),
     );
   }
   const prefix = route.staticPrefix;
@@ -81,6 +81,6 @@ function serveStatic(
     res,
     `${local.startsWith("/") ? local : `/${local}`}${target.query}`,
     (out) => respond.decorate(out, visit.compiled, visit.decision),
-    () => respond.refuse(visit, res, new GatewayError("GH_NOT_FOUND", "No such file.")),
+    () => respond.refuse(visit, res, new DoorError("GH_NOT_FOUND", "No such file.")),
   );
 }

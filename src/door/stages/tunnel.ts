@@ -8,7 +8,7 @@ import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import type { CompiledRoute } from "../compile.js";
 import { forwardedPath } from "../compile.js";
-import { GatewayError } from "../errors.js";
+import { DoorError } from "../errors.js";
 import type { HostOk } from "../request/host.js";
 import { peerAddress } from "../request/peers.js";
 import type { NormalizedTarget } from "../request/target.js";
@@ -40,10 +40,10 @@ export function tunnel(
     return respond.refuseRaw(
       visit,
       socket,
-      new GatewayError("GH_WS_LIMIT", "The front door is shutting down."),
+      new DoorError("GH_WS_LIMIT", "The front door is shutting down."),
     );
   if (tunnels.open.size >= limits.maxWebSockets)
-    return respond.refuseRaw(visit, socket, new GatewayError("GH_WS_LIMIT"));
+    return respond.refuseRaw(visit, socket, new DoorError("GH_WS_LIMIT"));
   const opened: Tunnel = new Tunnel(
     {
       client: socket,

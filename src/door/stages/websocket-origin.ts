@@ -8,7 +8,7 @@
  */
 import type { IncomingHttpHeaders } from "node:http";
 import type { CorsPolicy } from "../../core/policy.js";
-import { GatewayError } from "../errors.js";
+import { DoorError } from "../errors.js";
 import type { Visit } from "../respond.js";
 
 export function websocketOriginCheck(
@@ -16,12 +16,12 @@ export function websocketOriginCheck(
   legacyOrigin: string | undefined,
   selfOrigins: readonly string[],
   allowed: CorsPolicy,
-): GatewayError | null {
+): DoorError | null {
   for (const value of [origin, legacyOrigin]) {
     if (value === undefined) continue;
     if (selfOrigins.includes(value)) continue;
     if (value !== "null" && allowed.allowsOrigin(value)) continue;
-    return new GatewayError(
+    return new DoorError(
       "GH_WS_ORIGIN_REFUSED",
       `A WebSocket upgrade from origin ${JSON.stringify(value)}, which is not allowed here.`,
     );
@@ -34,7 +34,7 @@ export function websocketOrigin(
   visit: Visit,
   headers: IncomingHttpHeaders,
   selfOrigins: readonly string[],
-): GatewayError | null {
+): DoorError | null {
   const origin = headers.origin;
   const legacy = headers["sec-websocket-origin"];
   const refused = websocketOriginCheck(

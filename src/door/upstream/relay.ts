@@ -12,7 +12,7 @@ import type { Dispatcher } from "undici";
 import { Agent } from "undici";
 import { mergeVary } from "../../core/vary.js";
 import type { Limits } from "../config/types.js";
-import { GatewayError } from "../errors.js";
+import { DoorError } from "../errors.js";
 import { isDroppedResponseHeader, nominatedInResponse } from "./headers.js";
 
 export interface ForwardOptions {
@@ -33,7 +33,7 @@ export interface ForwardOptions {
    */
   readonly redirect: LocationRewrite | null;
   /** Called once, when the exchange is over: the status sent (0 if none) and any failure. */
-  readonly onDone: (status: number, error: GatewayError | null, clientAborted: boolean) => void;
+  readonly onDone: (status: number, error: DoorError | null, clientAborted: boolean) => void;
 }
 
 export interface LocationRewrite {
@@ -77,7 +77,7 @@ export class Upstream {
     const { req, res } = options;
     const declared = req.headers["content-length"];
     if (declared !== undefined && Number(declared) > this.maxBodyBytes) {
-      options.onDone(0, new GatewayError("GH_BODY_TOO_LARGE"), false);
+      options.onDone(0, new DoorError("GH_BODY_TOO_LARGE"), false);
       return;
     }
     const hasBody =
@@ -110,7 +110,7 @@ export class Upstream {
   }
 
   /** Ends every request in flight at once, failing each with `reason`. */
-  destroy(reason?: GatewayError): Promise<void> {
+  destroy(reason?: DoorError): Promise<void> {
     return this.agent.destroy(reason ?? null);
   }
 }
@@ -120,7 +120,7 @@ async function* limitBody(req: IncomingMessage, max: number): AsyncGenerator<Buf
   let total = 0;
   for await (const chunk of req) {
     total += (chunk as Buffer).length;
-    if (total > max) throw new GatewayError("GH_BODY_TOO_LARGE");
+    if (total > max) throw new DoorError("GH_BODY_TOO_LARGE");
     yield chunk as Buffer;
   }
 }
@@ -200,7 +200,7 @@ class ResponseRelay implements Dispatcher.DispatchHandler {
       this.done(null);
       return;
     }
-    const failure = toGatewayError(error);
+    const failure = toDoorError(error);
     if (!res.headersSent) {
       this.done(failure);
       return;
@@ -224,7 +224,7 @@ class ResponseRelay implements Dispatcher.DispatchHandler {
     if (this.controller?.paused) this.controller.resume();
   };
 
-  private done(error: GatewayError | null): void {
+  private done(error: DoorError | null): void {
     if (this.finished) return;
     this.finished = true;
     this.options.res.off("drain", this.onDrain);
@@ -240,8 +240,8 @@ function setByDoor(extra: readonly string[], lower: string): boolean {
 }
 
 /** Maps undici and socket failures to what the client is told: 502, 504 or 413. */
-export function toGatewayError(error: unknown): GatewayError {
-  if (error instanceof GatewayError) return error;
+export function toDoorError(error: unknown): DoorError {
+  if (error instanceof DoorError) return error;
   const code = (error as { code?: string } | null)?.code;
   const cause = (error as { cause?: { code?: string } } | null)?.cause?.code;
   switch (code ?? cause) {
@@ -249,29 +249,29 @@ export function toGatewayError(error: unknown): GatewayError {
     case "UND_ERR_HEADERS_TIMEOUT":
     case "UND_ERR_BODY_TIMEOUT":
     case "ETIMEDOUT":
-      return new GatewayError("GH_UPSTREAM_TIMEOUT", undefined, { cause: error });
+      return new DoorError("GH_UPSTREAM_TIMEOUT", undefined, { cause: error });
     case "ECONNREFUSED":
     case "ENOTFOUND":
     case "EHOSTUNREACH":
     case "ENETUNREACH":
     case "EAI_AGAIN":
-      return new GatewayError("GH_UPSTREAM_UNREACHABLE", undefined, { cause: error });
+      return new DoorError("GH_UPSTREAM_UNREACHABLE", undefined, { cause: error });
     case "ECONNRESET":
     case "EPIPE":
     case "UND_ERR_SOCKET":
     case "UND_ERR_CLOSED":
-      return new GatewayError("GH_UPSTREAM_RESET", undefined, { cause: error });
+      return new DoorError("GH_UPSTREAM_RESET", undefined, { cause: error });
     case "UND_ERR_HEADERS_OVERFLOW":
-      return new GatewayError("GH_UPSTREAM_HEADERS_TOO_LARGE", undefined, { cause: error });
+      return new DoorError("GH_UPSTREAM_HEADERS_TOO_LARGE", undefined, { cause: error });
     case "HPE_INVALID_CONSTANT":
     case "HPE_INVALID_STATUS":
     case "UND_ERR_INFO":
     case "UND_ERR_RES_CONTENT_LENGTH_MISMATCH":
-      return new GatewayError("GH_UPSTREAM_BAD_RESPONSE", undefined, { cause: error });
+      return new DoorError("GH_UPSTREAM_BAD_RESPONSE", undefined, { cause: error });
     default:
       if (typeof code === "string" && code.startsWith("HPE_")) {
-        return new GatewayError("GH_UPSTREAM_BAD_RESPONSE", undefined, { cause: error });
+        return new DoorError("GH_UPSTREAM_BAD_RESPONSE", undefined, { cause: error });
       }
-      return new GatewayError("GH_UPSTREAM_RESET", undefined, { cause: error });
+      return new DoorError("GH_UPSTREAM_RESET", undefined, { cause: error });
   }
 }

@@ -9,9 +9,9 @@ import type { ClientRequest, IncomingMessage } from "node:http";
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import type { Duplex } from "node:stream";
-import type { GatewayError } from "../errors.js";
+import type { DoorError } from "../errors.js";
 import { isDroppedResponseHeader, nominatedInResponse } from "./headers.js";
-import { toGatewayError } from "./relay.js";
+import { toDoorError } from "./relay.js";
 import { clientCloseFrame, FrameTracker, serverCloseFrame } from "./websocket-frames.js";
 
 export interface TunnelOptions {
@@ -27,7 +27,7 @@ export interface TunnelOptions {
    * refused, or a failure (the client's socket is then still unanswered: the caller writes the
    * error, so that every refusal leaves the door one way), or 499 when the client left first.
    */
-  readonly onDone: (status: number, error: GatewayError | null) => void;
+  readonly onDone: (status: number, error: DoorError | null) => void;
 }
 
 /**
@@ -183,11 +183,11 @@ export class Tunnel {
   }
 
   private fail(error: unknown): void {
-    const failure = toGatewayError(error);
+    const failure = toDoorError(error);
     this.finish(failure.status, failure);
   }
 
-  private finish(status: number, error: GatewayError | null): void {
+  private finish(status: number, error: DoorError | null): void {
     if (this.ended) return;
     this.ended = true;
     const attempt = this.attempt;

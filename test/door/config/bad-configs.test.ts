@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { GatehouseError } from "../../../src/core/problems.js";
-import { GATEWAY_CONFIG_CODES } from "../../../src/door/config/codes.js";
+import { DOOR_CONFIG_CODES } from "../../../src/door/config/codes.js";
 import { ConfigError, checkConfigFile, loadConfig } from "../../../src/door/config/index.js";
 import { check, FIXTURES, MINIMAL, problemsOf } from "./helpers.js";
 
@@ -455,7 +455,7 @@ test("every GH_CONFIG_* code is produced by a case", () => {
     "GH_CONFIG_FILE_TOO_LARGE",
     "GH_CONFIG_TOO_COMPLEX",
   ];
-  for (const code of Object.keys(GATEWAY_CONFIG_CODES)) {
+  for (const code of Object.keys(DOOR_CONFIG_CODES)) {
     assert.ok(used.has(code) || elsewhere.includes(code), `no case produces ${code}`);
   }
 });

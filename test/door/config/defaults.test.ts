@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { GATEWAY_LINT_CODES } from "../../../src/door/config/codes.js";
+import { DOOR_LINT_CODES } from "../../../src/door/config/codes.js";
 import type { GatehouseConfig } from "../../../src/door/config/index.js";
 import {
   ConfigError,
@@ -438,7 +438,7 @@ describe("lint notes for risky but legal choices", () => {
 
   test("every front-door lint code is produced by a case", () => {
     const used = new Set(cases.flatMap(([, , , lints]) => lints.map((l) => l.split(" @ ")[0])));
-    for (const code of Object.keys(GATEWAY_LINT_CODES)) assert.ok(used.has(code), code);
+    for (const code of Object.keys(DOOR_LINT_CODES)) assert.ok(used.has(code), code);
   });
 });
 

@@ -9,7 +9,7 @@ import { describe, test } from "node:test";
 import { renderConfigSchema, SCHEMA_PATH } from "../../../scripts/config-schema.js";
 import { renderErrorsDoc } from "../../../scripts/errors-doc.js";
 import { CONFIG_ERROR_CODES, LINT_CODES, REASON_CODES } from "../../../src/core/codes.js";
-import { GATEWAY_CONFIG_CODES, GATEWAY_LINT_CODES } from "../../../src/door/config/codes.js";
+import { DOOR_CONFIG_CODES, DOOR_LINT_CODES } from "../../../src/door/config/codes.js";
 
 const committed = readFileSync(new URL(`../../../${SCHEMA_PATH}`, import.meta.url), "utf8");
 
@@ -98,7 +98,7 @@ describe("the configuration's JSON Schema", () => {
 describe("codes of the configuration loader", () => {
   const doc = renderErrorsDoc();
   test("GH_CONFIG_* codes follow the naming scheme and are documented", () => {
-    for (const [code, info] of Object.entries(GATEWAY_CONFIG_CODES)) {
+    for (const [code, info] of Object.entries(DOOR_CONFIG_CODES)) {
       assert.match(code, /^GH_CONFIG_[A-Z_]+$/);
       assert.match(doc, new RegExp(`\\| \`${code}\` +\\|`), code);
       assert.ok(info.title.length > 10 && info.howToSolve.length > 10, code);
@@ -106,7 +106,7 @@ describe("codes of the configuration loader", () => {
   });
 
   test("the loader's GH_LINT_* notes are documented, and unique across every family", () => {
-    for (const [code, info] of Object.entries(GATEWAY_LINT_CODES)) {
+    for (const [code, info] of Object.entries(DOOR_LINT_CODES)) {
       assert.match(code, /^GH_LINT_[A-Z_]+$/);
       assert.match(doc, new RegExp(`\\| \`${code}\` +\\|`), code);
       assert.ok(info.title.length > 10 && info.howToSolve.length > 10, code);
@@ -114,8 +114,8 @@ describe("codes of the configuration loader", () => {
     const all = [
       CONFIG_ERROR_CODES,
       LINT_CODES,
-      GATEWAY_CONFIG_CODES,
-      GATEWAY_LINT_CODES,
+      DOOR_CONFIG_CODES,
+      DOOR_LINT_CODES,
       REASON_CODES,
     ].flatMap((family) => Object.keys(family));
     assert.equal(new Set(all).size, all.length);
