@@ -808,12 +808,22 @@ const NO_CORS: CorsPolicy = (() => {
     NO_VARY,
     reason("CORS_NOT_CORS", STEPS.notCors),
   );
+  const sameOrigin = decision(
+    "not-cors",
+    true,
+    null,
+    NO_HEADERS,
+    NO_VARY,
+    reason("CORS_SAME_ORIGIN", STEPS.sameOrigin),
+  );
   const actual = decision("actual", false, null, NO_HEADERS, NO_VARY, why);
   const preflight = decision("preflight", false, 403, NO_HEADERS, NO_VARY, why);
   const decide = (facts: RequestFacts): CorsDecision => {
     const origin = facts.origin !== undefined ? facts.origin : readHeader(facts.headers, "origin");
     if (origin === undefined || origin === null || (Array.isArray(origin) && origin.length === 0))
       return notCors;
+    // A request from the server's own origin is not cross-origin, policy or none.
+    if (facts.selfOrigin !== undefined && origin === facts.selfOrigin) return sameOrigin;
     if (facts.method !== "OPTIONS") return actual;
     const acrm = readHeader(facts.headers, "access-control-request-method");
     return acrm === undefined || acrm === null ? actual : preflight;

@@ -80,3 +80,37 @@ test("on a terminal (pretty), each request is one line", async () => {
     await upstream.close();
   }
 });
+
+test("same-origin requests and requests without Origin are logged as such, never as denied", async () => {
+  const upstream = await recordingUpstream();
+  const lines: Record<string, unknown>[] = [];
+  const stream = new PassThrough();
+  stream.on("data", (chunk: Buffer) => {
+    for (const line of chunk.toString().split("\n"))
+      if (line.trim() !== "") lines.push(JSON.parse(line));
+  });
+  // No cors section: the single-origin set-up the door exists for (the demo's own UI).
+  const config = testConfig([upstreamRoute(upstream.url)], {
+    log: { level: "info", format: "json" },
+  });
+  const door = createDoor(config, { logger: createLogger(config.log, stream) });
+  const { port } = await door.listen();
+  try {
+    await send(port, { path: "/same", method: "POST", headers: { origin: "http://gateway.test" } });
+    await send(port, {
+      path: "/own-host",
+      headers: { origin: `http://127.0.0.1:${port}`, host: `127.0.0.1:${port}` },
+    });
+    await send(port, { path: "/none" });
+    await send(port, { path: "/foreign", headers: { origin: "https://elsewhere.example" } });
+    await new Promise((r) => setTimeout(r, 50));
+    const cors = (path: string) => lines.find((l) => l.path === path)?.cors;
+    assert.equal(cors("/same"), "same-origin");
+    assert.equal(cors("/own-host"), "same-origin");
+    assert.equal(cors("/none"), "no-origin");
+    assert.equal(cors("/foreign"), "actual:denied:CORS_NO_POLICY");
+  } finally {
+    await door.close();
+    await upstream.close();
+  }
+});
