@@ -10,7 +10,7 @@ import type { Server as HttpsServer } from "node:https";
 import { createServer as createHttpsServer } from "node:https";
 import { createSecureContext } from "node:tls";
 import type { Limits, TlsConfig } from "./config/types.js";
-import { checkingInterval } from "./config/types.js";
+import { listenerOptions } from "./config/types.js";
 import type { Logger } from "./log.js";
 import { HostGuard, parseHostValue } from "./request/host.js";
 import { normalizeTarget } from "./request/target.js";
@@ -42,13 +42,7 @@ export function createHttpsListener(
 ): HttpsListener {
   const server = createHttpsServer({
     ...readPair(tls),
-    headersTimeout: limits.headersTimeoutMs,
-    connectionsCheckingInterval: checkingInterval(limits),
-    requestTimeout: limits.requestTimeoutMs,
-    keepAliveTimeout: limits.keepAliveTimeoutMs,
-    maxHeaderSize: limits.maxHeaderBytes,
-    requireHostHeader: false,
-    noDelay: true,
+    ...listenerOptions(limits),
     minVersion: "TLSv1.2",
   });
   const reload = (): boolean => {

@@ -19,7 +19,7 @@ import type { Duplex } from "node:stream";
 import type { CompiledConfig } from "./compile.js";
 import { compile, reloadBlocker, selfOrigins } from "./compile.js";
 import type { GatehouseConfig } from "./config/types.js";
-import { checkingInterval } from "./config/types.js";
+import { listenerOptions } from "./config/types.js";
 import { serveEndpoint } from "./endpoints.js";
 import { DoorError } from "./errors.js";
 import type { Logger } from "./log.js";
@@ -77,21 +77,7 @@ export function createDoor(initial: GatehouseConfig, options: DoorOptions = {}):
   /** The port the listener got (port 0 in the config stands for it in default hosts). */
   let boundPort: number | null = null;
 
-  const limits = current.config.limits;
-  const server =
-    options.server ??
-    createHttpServer({
-      headersTimeout: limits.headersTimeoutMs,
-      // Node checks these timeouts only this often (30 s by default): a Slowloris client would
-      // otherwise hold its connection that long whatever headersTimeout says.
-      connectionsCheckingInterval: checkingInterval(limits),
-      requestTimeout: limits.requestTimeoutMs,
-      keepAliveTimeout: limits.keepAliveTimeoutMs,
-      maxHeaderSize: limits.maxHeaderBytes,
-      // admit answers a missing Host with 421 and a JSON body.
-      requireHostHeader: false,
-      noDelay: true,
-    });
+  const server = options.server ?? createHttpServer(listenerOptions(current.config.limits));
 
   let requests = 0;
   /**

@@ -9,14 +9,20 @@ import { createLogger } from "../../src/door/log.js";
 import { createDoor } from "../../src/door/server.js";
 import { recordingUpstream, send, testConfig, upstreamRoute } from "./fixtures.js";
 
-test("each request logs one JSON line; an error's id matches the one the client got", async () => {
-  const upstream = await recordingUpstream();
+/** A stream for the logger, and the JSON records written to it. */
+function jsonLines(): { lines: Record<string, unknown>[]; stream: PassThrough } {
   const lines: Record<string, unknown>[] = [];
   const stream = new PassThrough();
   stream.on("data", (chunk: Buffer) => {
     for (const line of chunk.toString().split("\n"))
       if (line.trim() !== "") lines.push(JSON.parse(line));
   });
+  return { lines, stream };
+}
+
+test("each request logs one JSON line; an error's id matches the one the client got", async () => {
+  const upstream = await recordingUpstream();
+  const { lines, stream } = jsonLines();
   const config = testConfig(
     [upstreamRoute("http://127.0.0.1:1", "/dead"), upstreamRoute(upstream.url)],
     {
@@ -83,12 +89,7 @@ test("on a terminal (pretty), each request is one line", async () => {
 
 test("same-origin requests and requests without Origin are logged as such, never as denied", async () => {
   const upstream = await recordingUpstream();
-  const lines: Record<string, unknown>[] = [];
-  const stream = new PassThrough();
-  stream.on("data", (chunk: Buffer) => {
-    for (const line of chunk.toString().split("\n"))
-      if (line.trim() !== "") lines.push(JSON.parse(line));
-  });
+  const { lines, stream } = jsonLines();
   // No cors section: the single-origin set-up the door exists for (the demo's own UI).
   const config = testConfig([upstreamRoute(upstream.url)], {
     log: { level: "info", format: "json" },

@@ -123,11 +123,24 @@ export const INSPECTOR_OFF: InspectorConfig = Object.freeze({ enabled: false, to
 export const RESERVED_PREFIX = "/_gatehouse/";
 
 /**
- * How often Node enforces headersTimeout and requestTimeout on open connections (its default,
- * 30 s, would let a Slowloris client hold a connection that long whatever the limits say).
+ * The options every listener of the door (HTTP, HTTPS) takes from `limits`. Node checks the
+ * headers and request timeouts only every `connectionsCheckingInterval` (30 s by default, which
+ * would let a Slowloris client hold a connection that long whatever the limits say). A missing
+ * Host is left to the door's admit stage, which answers it with 421 and a JSON body.
  */
-export function checkingInterval(limits: Pick<Limits, "headersTimeoutMs">): number {
-  return Math.max(50, Math.min(1_000, Math.floor(limits.headersTimeoutMs / 2)));
+export function listenerOptions(limits: Limits) {
+  return {
+    headersTimeout: limits.headersTimeoutMs,
+    connectionsCheckingInterval: Math.max(
+      50,
+      Math.min(1_000, Math.floor(limits.headersTimeoutMs / 2)),
+    ),
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    maxHeaderSize: limits.maxHeaderBytes,
+    requireHostHeader: false,
+    noDelay: true,
+  } as const;
 }
 
 export const DEFAULT_LIMITS: Limits = Object.freeze({

@@ -33,14 +33,7 @@ export function forward(
     res,
     method: visit.method,
     path: forwardedPath(route, target.path, target.query),
-    headers: upstreamRequestHeaders(req.rawHeaders, {
-      peer: peerAddress(req.socket.remoteAddress),
-      peerTrusted: compiled.trusted.has(req.socket.remoteAddress),
-      proto: compiled.proto,
-      host: host.host,
-      authority: host.sent,
-      upgrade: false,
-    }),
+    headers: upstreamHeaders(visit, req, host, false),
     extraHeaders: respond.doorHeaders([], compiled, visit.decision),
     vary: visit.decision?.vary ?? [],
     redirect: route.redirect,
@@ -53,6 +46,27 @@ export function forward(
         clientAborted ? { aborted: true } : undefined,
       );
     },
+  });
+}
+
+/**
+ * The request's headers as the upstream gets them (upstream/headers.ts): cleaned, with the
+ * checked Host and the door's X-Forwarded-* for this peer. Upgrades keep their Upgrade pair.
+ */
+export function upstreamHeaders(
+  visit: Visit,
+  req: IncomingMessage,
+  host: HostOk,
+  upgrade: boolean,
+): string[] {
+  const peer = req.socket.remoteAddress;
+  return upstreamRequestHeaders(req.rawHeaders, {
+    peer: peerAddress(peer),
+    peerTrusted: visit.compiled.trusted.has(peer),
+    proto: visit.compiled.proto,
+    host: host.host,
+    authority: host.sent,
+    upgrade,
   });
 }
 

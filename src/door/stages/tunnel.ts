@@ -10,11 +10,10 @@ import type { CompiledRoute } from "../compile.js";
 import { forwardedPath } from "../compile.js";
 import { DoorError } from "../errors.js";
 import type { HostOk } from "../request/host.js";
-import { peerAddress } from "../request/peers.js";
 import type { NormalizedTarget } from "../request/target.js";
 import type { Responder, Visit } from "../respond.js";
-import { upstreamRequestHeaders } from "../upstream/headers.js";
 import { Tunnel } from "../upstream/tunnel.js";
+import { upstreamHeaders } from "./forward.js";
 
 /** The door's open tunnels, closed with 1001 on shutdown. */
 export interface Tunnels {
@@ -50,14 +49,7 @@ export function tunnel(
       head,
       upstream: (route.upstream as NonNullable<CompiledRoute["upstream"]>).url,
       path: forwardedPath(route, target.path, target.query),
-      headers: upstreamRequestHeaders(req.rawHeaders, {
-        peer: peerAddress(req.socket.remoteAddress),
-        peerTrusted: compiled.trusted.has(req.socket.remoteAddress),
-        proto: compiled.proto,
-        host: host.host,
-        authority: host.sent,
-        upgrade: true,
-      }),
+      headers: upstreamHeaders(visit, req, host, true),
       connectTimeoutMs: limits.upstreamConnectTimeoutMs,
       idleTimeoutMs: limits.streamIdleTimeoutMs,
       onDone: (status, error) => {
