@@ -40,7 +40,7 @@ export const DOOR_CONFIG_CODES = {
   GH_CONFIG_SYNTAX: {
     title: "The file is not valid YAML or JSON (or not UTF-8 text).",
     howToSolve:
-      "Fix the syntax at the line and column given. In YAML, indent with spaces (never tabs), quote values that contain `: ` or start with `*`, `&`, `!`, `[` or `{`, and keep one document per file.",
+      'Fix the syntax at the line and column given. In YAML, indent with spaces (never tabs), quote values that contain `: ` or start with `*`, `&`, `!`, `[` or `{` (`hosts: ["*"]`), and keep one document per file. In JSON, put every key and string in double quotes, and leave out comments and the comma after the last item of a list or object.',
   },
   GH_CONFIG_TOO_COMPLEX: {
     title:

@@ -227,10 +227,13 @@ function byPosition<T extends { line?: number; column?: number }>(entries: T[]):
     .map((x) => x.entry);
 }
 
-function dedupe<T extends { code: string; path: string; why: string }>(entries: T[]): T[] {
+function dedupe<
+  T extends { code: string; path: string; why: string; line?: number; column?: number },
+>(entries: T[]): T[] {
   const seen = new Set<string>();
   return entries.filter((e) => {
-    const key = `${e.code}\u0000${e.path}\u0000${e.why}`;
+    // The position counts: two trailing commas (same code, no key path, same words) are two.
+    const key = `${e.code}\u0000${e.path}\u0000${e.why}\u0000${e.line}:${e.column}`;
     if (seen.has(key)) return false;
     seen.add(key);
     return true;

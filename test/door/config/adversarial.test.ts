@@ -179,3 +179,241 @@ describe("adversarial input", () => {
     }
   });
 });
+
+/**
+ * Broken JSON and YAML that people write by hand: each row is a file and every problem it must
+ * produce, as "CODE @ path line:column", tagged with what the message leads with where that is
+ * the point of the row: `quote it` (the fix of a `*` YAML read as an alias) or `trailing comma`
+ * (the why of a comma JSON refuses).
+ */
+const SLIPS: readonly (readonly [name: string, file: string, text: string, expected: string[]])[] =
+  [
+    // JSON -------------------------------------------------------------------------------
+    [
+      "trailing commas at every depth, all listed at once",
+      "gatehouse.json",
+      [
+        "{",
+        '  "routes": [',
+        "    {",
+        '      "match": "/",',
+        '      "upstream": "http://127.0.0.1:1",',
+        '      "cors": {"allowOrigins": ["https://a.example",],},',
+        "    },",
+        "  ],",
+        "}",
+      ].join("\n"),
+      [
+        "GH_CONFIG_SYNTAX @  6:52 trailing comma",
+        "GH_CONFIG_SYNTAX @  6:54 trailing comma",
+        "GH_CONFIG_SYNTAX @  6:56 trailing comma",
+        "GH_CONFIG_SYNTAX @  7:6 trailing comma",
+        "GH_CONFIG_SYNTAX @  8:4 trailing comma",
+      ],
+    ],
+    [
+      "a byte-order mark is not a column",
+      "gatehouse.json",
+      '\uFEFF{"routes": [{"match": "/", "upstream": "http://127.0.0.1:1"},]}',
+      ["GH_CONFIG_SYNTAX @  1:61 trailing comma"],
+    ],
+    [
+      "CRLF line endings",
+      "gatehouse.json",
+      '{\r\n  "routes": [\r\n    {"match": "/", "upstream": "http://127.0.0.1:1"},\r\n  ]\r\n}\r\n',
+      ["GH_CONFIG_SYNTAX @  3:53 trailing comma"],
+    ],
+    [
+      "tab indentation (a tab is one column)",
+      "gatehouse.json",
+      '{\n\t"routes": [\n\t\t{"match": "/", "upstream": "http://127.0.0.1:1",}\n\t]\n}\n',
+      ["GH_CONFIG_SYNTAX @  3:50 trailing comma"],
+    ],
+    [
+      "commas and brackets inside strings are text",
+      "gatehouse.json",
+      '{"routes": [{"match": "/a,]/,}/", "upstream": "http://127.0.0.1:1"},]}',
+      ["GH_CONFIG_SYNTAX @  1:68 trailing comma"],
+    ],
+    [
+      "a comment after the last comma: both reported",
+      "gatehouse.json",
+      '{"routes": [{"match": "/", "upstream": "http://127.0.0.1:1"}, // the last\n]}',
+      ["GH_CONFIG_SYNTAX @  1:61 trailing comma", "GH_CONFIG_SYNTAX @  1:63"],
+    ],
+    [
+      "a quoted * is text",
+      "gatehouse.json",
+      '{"routes": [{"match": "/", "upstream": "http://127.0.0.1:1"}], "cors": {"allowOrigins": ["*"]}}',
+      [],
+    ],
+    [
+      "an unquoted * in JSON",
+      "gatehouse.json",
+      '{"routes": [{"match": "/", "upstream": "http://127.0.0.1:1"}], "hosts": [*]}',
+      ["GH_CONFIG_SYNTAX @  1:74 quote it"],
+    ],
+    [
+      "two commas in a row stop the scan",
+      "gatehouse.json",
+      '{"routes": [{"match": "/", "upstream": "http://127.0.0.1:1"},,]}',
+      ["GH_CONFIG_SYNTAX @  1:62"],
+    ],
+    [
+      "trailing commas before a real error are listed with it",
+      "gatehouse.json",
+      '{\n  "hosts": ["a.example",],\n  "csrf": true\n  "routes": []\n}\n',
+      ["GH_CONFIG_SYNTAX @  2:24 trailing comma", "GH_CONFIG_SYNTAX @  4:3"],
+    ],
+    // YAML -------------------------------------------------------------------------------
+    [
+      "* alone in a flow list",
+      "gatehouse.yaml",
+      `${MINIMAL}cors:\n  allowOrigins: [*]\n`,
+      ["GH_CONFIG_SYNTAX @ cors.allowOrigins[0] 5:18 quote it"],
+    ],
+    [
+      "* first in a flow list, then what the quoted value means",
+      "gatehouse.yaml",
+      `${MINIMAL}hosts: [*, a.example]\n`,
+      ["GH_CONFIG_SYNTAX @ hosts[0] 4:9 quote it", "GH_CONFIG_HOST_WILDCARD @ hosts[0] 4:9"],
+    ],
+    [
+      "* with spaces around it, and twice",
+      "gatehouse.yaml",
+      `${MINIMAL}cors:\n  allowOrigins: [ * ]\n  allowHeaders: [x-a, *]\n`,
+      [
+        "GH_CONFIG_SYNTAX @ cors.allowOrigins[0] 5:19 quote it",
+        "GH_CONFIG_SYNTAX @ cors.allowHeaders[1] 6:23 quote it",
+      ],
+    ],
+    [
+      "* as a block list item",
+      "gatehouse.yaml",
+      `${MINIMAL}cors:\n  allowOrigins:\n    - *\n`,
+      ["GH_CONFIG_SYNTAX @ cors.allowOrigins[0] 6:7 quote it"],
+    ],
+    [
+      "* with CRLF line endings",
+      "gatehouse.yaml",
+      `${MINIMAL}cors:\n  allowOrigins: [*]\n`.replaceAll("\n", "\r\n"),
+      ["GH_CONFIG_SYNTAX @ cors.allowOrigins[0] 5:18 quote it"],
+    ],
+    [
+      "* after a tab inside a flow list",
+      "gatehouse.yaml",
+      `${MINIMAL}cors:\n  allowOrigins: [https://a.example,\t*]\n`,
+      ["GH_CONFIG_SYNTAX @ cors.allowOrigins[1] 5:37 quote it"],
+    ],
+    [
+      "* after a byte-order mark",
+      "gatehouse.yaml",
+      `\uFEFFcors: {allowOrigins: [*]}\n${MINIMAL}`,
+      ["GH_CONFIG_SYNTAX @ cors.allowOrigins[0] 1:23 quote it"],
+    ],
+    [
+      "* in quotes, in a comment, in a block scalar or inside a word is text",
+      "gatehouse.yaml",
+      `${MINIMAL}cors:\n  allowOrigins: ['*'] # not *\n  allowHeaders: ["*", x-trace-*]\nlog:\n  level: >-\n    *\n`,
+      ["GH_CONFIG_CHOICE @ log.level 8:10"],
+    ],
+    [
+      "an anchor and its alias work beside a bare *",
+      "gatehouse.yaml",
+      [
+        "routes:",
+        "  - match: /a/",
+        "    upstream: http://127.0.0.1:1",
+        "    cors: &shared",
+        "      allowOrigins: [https://app.example.com]",
+        "  - match: /b/",
+        "    upstream: http://127.0.0.1:2",
+        "    cors: *shared",
+        "websocket:",
+        "  allowOrigins: [*]",
+        "",
+      ].join("\n"),
+      ["GH_CONFIG_SYNTAX @ websocket.allowOrigins[0] 10:18 quote it"],
+    ],
+    [
+      "*.example.com names no anchor",
+      "gatehouse.yaml",
+      `${MINIMAL}hosts: [*.example.com]\n`,
+      ["GH_CONFIG_SYNTAX @ hosts[0] 4:9 quote it", "GH_CONFIG_HOST_WILDCARD @ hosts[0] 4:9"],
+    ],
+    [
+      "an alias before its anchor",
+      "gatehouse.yaml",
+      `${MINIMAL}cors: {allowOrigins: *origins}\nwebsocket: {allowOrigins: &origins [https://a.example]}\n`,
+      [
+        "GH_CONFIG_SYNTAX @ cors.allowOrigins 4:22 quote it",
+        "GH_CORS_CONFIG_TYPE @ cors.allowOrigins 4:22",
+      ],
+    ],
+    [
+      "* beside another syntax error: both, at their positions",
+      "gatehouse.yaml",
+      `${MINIMAL}hosts: [*]\nlisten: [\n`,
+      ["GH_CONFIG_SYNTAX @  4:9 quote it", "GH_CONFIG_SYNTAX @  6:1"],
+    ],
+    ["* as a key", "gatehouse.yaml", `${MINIMAL}? *\n: 1\n`, ["GH_CONFIG_SYNTAX @  4:3 quote it"]],
+  ];
+
+/** What a message leads with, where that is what a row is about. */
+function leadsWith(p: { why: string; fix: string }): string {
+  if (p.fix.startsWith("Quote it: ")) return " quote it";
+  if (p.why.startsWith("trailing comma ")) return " trailing comma";
+  return "";
+}
+
+describe("slips people make in JSON and YAML: line:column and what to do", () => {
+  for (const [name, file, text, expected] of SLIPS) {
+    test(name, () => {
+      const result = check(text, { file });
+      const problems = result.ok ? [] : result.problems;
+      assert.deepEqual(
+        problems.map((p) => `${p.code} @ ${p.path} ${p.line}:${p.column}${leadsWith(p)}`),
+        expected,
+      );
+      for (const p of problems) assert.ok(p.file === file && p.why !== "" && p.fix !== "");
+    });
+  }
+
+  test("past ten trailing commas, the rest are counted, not listed", () => {
+    const hosts = Array.from({ length: 15 }, (_, i) => `["h${i}.example",]`).join(", ");
+    const result = check(
+      `{"routes": [{"match": "/", "upstream": "http://127.0.0.1:1"}], "x": [${hosts}]}`,
+      { file: "gatehouse.json" },
+    );
+    const syntax = result.problems.filter((p) => p.code === "GH_CONFIG_SYNTAX");
+    assert.equal(syntax.length, 11);
+    assert.equal(syntax.filter((p) => leadsWith(p) === " trailing comma").length, 10);
+    assert.equal(syntax[0]?.line, undefined, "the count has no position, so it comes first");
+    // The data was still read: the unknown key is reported too.
+    assert.ok(result.problems.some((p) => p.code === "GH_CONFIG_UNKNOWN_KEY" && p.path === "x"));
+  });
+
+  test("the same bytes read from a file: the byte-order mark is dropped the same way", () => {
+    const result = checkBytes(
+      "bom.json",
+      '\uFEFF{"routes": [{"match": "/", "upstream": "http://127.0.0.1:1"},]}',
+    );
+    assert.deepEqual(
+      result.problems.map((p) => [p.line, p.column]),
+      [[1, 61]],
+    );
+  });
+
+  test("a bare * is quoted in the fix, on the line as it should be written", () => {
+    const [problem] = check(`${MINIMAL}hosts: [*, a.example, *]\n`).problems;
+    assert.equal(problem?.fix, 'Quote it: "*", as in `hosts: ["*", a.example, "*"]`.');
+  });
+
+  test("a trailing comma's why says where, and the fix says which comma", () => {
+    const [problem] = check('{"routes": [{"match": "/", "upstream": "http://x"},]}', {
+      file: "gatehouse.json",
+    }).problems;
+    assert.match(problem?.why ?? "", /^trailing comma after the last item of routes: /);
+    assert.equal(problem?.fix, 'Remove the comma before "]".');
+  });
+});

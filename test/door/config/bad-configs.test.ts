@@ -28,6 +28,17 @@ const REFUSED: readonly (readonly [string, string, readonly string[]])[] = [
   ["unknown tag", `${ROUTE}listen: !port 8080\n`, ["GH_CONFIG_SYNTAX @  :4"]],
   ["binary tag", `${ROUTE}publicOrigin: !!binary aGk=\n`, ["GH_CONFIG_SYNTAX @ publicOrigin :4"]],
   ["mapping as a key", `${ROUTE}? [a, b]\n: 1\n`, ["GH_CONFIG_SYNTAX @  :4"]],
+  // An unquoted `*` is a YAML alias: reported at its key, then read as the text "*".
+  [
+    "unquoted * in a flow list",
+    `${ROUTE}cors:\n  allowOrigins: [*]\n`,
+    ["GH_CONFIG_SYNTAX @ cors.allowOrigins[0] :5"],
+  ],
+  [
+    "unquoted * in hosts",
+    `${ROUTE}hosts: [*, a.example]\n`,
+    ["GH_CONFIG_SYNTAX @ hosts[0] :4", "GH_CONFIG_HOST_WILDCARD @ hosts[0] :4"],
+  ],
   [
     "duplicate key",
     `listen: 8080\n${ROUTE}listen: 9090\n`,
@@ -421,10 +432,25 @@ const REFUSED: readonly (readonly [string, string, readonly string[]])[] = [
   // JSON ------------------------------------------------------------------------------------------------
   [
     "JSON syntax error",
-    '{\n  "routes": [\n    {"match": "/",}\n  ]\n}\n',
+    '{\n  "routes": [\n    {"match": "/" "upstream": "http://x"}\n  ]\n}\n',
     ["GH_CONFIG_SYNTAX @  :3"],
   ],
-  ["JSON comment", '{\n  // no\n  "routes": []\n}\n', ["GH_CONFIG_SYNTAX @  :2"]],
+  // Trailing commas and comments are reported, then read past: the rest is still checked.
+  [
+    "JSON trailing comma in an object",
+    '{\n  "routes": [\n    {"match": "/",}\n  ]\n}\n',
+    ["GH_CONFIG_ROUTE_TARGET @ routes[0] :3", "GH_CONFIG_SYNTAX @  :3"],
+  ],
+  [
+    "JSON trailing comma in a list",
+    '{\n  "routes": [{"match": "/", "upstream": "http://x"}],\n  "hosts": ["*",]\n}\n',
+    ["GH_CONFIG_HOST_WILDCARD @ hosts[0] :3", "GH_CONFIG_SYNTAX @  :3"],
+  ],
+  [
+    "JSON comment",
+    '{\n  // no\n  "routes": []\n}\n',
+    ["GH_CONFIG_SYNTAX @  :2", "GH_CONFIG_ROUTES_EMPTY @ routes :3"],
+  ],
   [
     "JSON duplicate key",
     '{\n  "listen": 1,\n  "listen": 2,\n  "routes": [{"match": "/", "upstream": "http://x"}]\n}\n',
