@@ -6,7 +6,7 @@
 
 import type { OriginPattern } from "./origin.js";
 import { parseOriginPattern } from "./origin.js";
-import type { ProblemSink } from "./problems.js";
+import type { LintNote, ProblemSink } from "./problems.js";
 import {
   isForbiddenMethod,
   isForbiddenRequestHeaderName,
@@ -89,6 +89,25 @@ export interface ValidatedCors {
   readonly patterns: readonly OriginPattern[];
 }
 
+/** What compiling a validated config needs besides the config: its origins, parsed, and notes. */
+export interface ValidationRecord {
+  readonly patterns: readonly OriginPattern[];
+  readonly lints: readonly LintNote[];
+}
+
+/**
+ * Every normalized config validateCorsConfig has returned, so that compiling one parses nothing
+ * again (compileNormalizedPolicy). Only an object validateCorsConfig returned (frozen since) is
+ * found here, never a look-alike built by hand: what is compiled from it has been validated.
+ * Weak, so a config dropped on reload takes its record with it.
+ */
+const VALIDATED = new WeakMap<NormalizedCorsConfig, ValidationRecord>();
+
+/** The record of a config validateCorsConfig returned; undefined for any other object. */
+export function validationRecord(config: NormalizedCorsConfig): ValidationRecord | undefined {
+  return VALIDATED.get(config);
+}
+
 const KNOWN_KEYS: readonly (keyof CorsConfig)[] = [
   "allowOrigins",
   "allowCredentials",
@@ -141,6 +160,7 @@ export function validateCorsConfig(
   base = "",
 ): ValidatedCors | null {
   const problemsBefore = sink.problems.length;
+  const lintsBefore = sink.lints.length;
   const raw = readPolicyObject(input, sink, base);
   if (raw === null) return null;
   const scope: Scope = { raw, sink, at: (key) => (base === "" ? key : `${base}.${key}`) };
@@ -166,6 +186,8 @@ export function validateCorsConfig(
     dangerouslyAllowInsecureOrigins: switches.insecureOrigins,
   });
   const patterns = Object.freeze(origins.patterns);
+  const lints = Object.freeze(sink.lints.slice(lintsBefore));
+  VALIDATED.set(config, Object.freeze({ patterns, lints }));
   return { config, patterns };
 }
 

@@ -14,7 +14,7 @@
 import type { ReasonCode } from "./codes.js";
 import { REASON_CODES } from "./codes.js";
 import type { CorsConfig, NormalizedCorsConfig } from "./config.js";
-import { validateCorsConfig } from "./config.js";
+import { validateCorsConfig, validationRecord } from "./config.js";
 import { ExactIndex } from "./exact-index.js";
 import type { HeaderSource, HeaderValue, PlainHeaders } from "./headers.js";
 import { isFetchHeaders, MULTIPLE, readHeader, singleValue } from "./headers.js";
@@ -162,7 +162,23 @@ export function compileCorsPolicy(config: unknown, base = ""): CorsPolicy {
   const sink = new ProblemSink();
   const validated = validateCorsConfig(config, sink, base);
   if (validated === null) throw new CorsConfigError(sink.problems, sink.lints);
-  return new CompiledPolicy(validated.config, new OriginMatcher(validated.patterns), sink.lints);
+  return compileNormalizedPolicy(validated.config);
+}
+
+/**
+ * Compiles a config that validateCorsConfig returned, without validating it again: the gateway
+ * validates each `cors` section once, while loading its file, and compiles it on every start
+ * and reload. Any other object, however alike, is refused with a TypeError, so nothing that
+ * skipped validation is ever compiled. The policy's lints are those of that validation.
+ */
+export function compileNormalizedPolicy(config: NormalizedCorsConfig): CorsPolicy {
+  const record = validationRecord(config);
+  if (record === undefined) {
+    throw new TypeError(
+      "compileNormalizedPolicy() compiles only a config returned by validateCorsConfig(); use compileCorsPolicy() for any other.",
+    );
+  }
+  return new CompiledPolicy(config, new OriginMatcher(record.patterns), record.lints);
 }
 
 class CompiledPolicy implements CorsPolicy {

@@ -20,7 +20,7 @@ import type { Server as HttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import type { CorsDecision, CorsPolicy } from "../core/policy.js";
-import { compileCorsPolicy, noCorsPolicy } from "../core/policy.js";
+import { compileCorsPolicy, compileNormalizedPolicy, noCorsPolicy } from "../core/policy.js";
 import { mergeVary } from "../core/vary.js";
 import type { GatehouseConfig, Route } from "./config/types.js";
 import { checkingInterval, RESERVED_PREFIX } from "./config/types.js";
@@ -108,8 +108,7 @@ const SELF_ORIGINS_MAX = 64;
 /** Compiles a validated config; throws CorsConfigError only if it was not validated. */
 function compile(config: GatehouseConfig, previous: CompiledConfig | null): CompiledConfig {
   const trusted = new TrustedPeers(config.trustProxy);
-  const globalPolicy =
-    config.cors === null ? noCorsPolicy() : compileCorsPolicy(config.cors, "cors");
+  const globalPolicy = config.cors === null ? noCorsPolicy() : compileNormalizedPolicy(config.cors);
   const websocketOrigins = config.websocket.allowOrigins ?? config.cors?.allowOrigins ?? [];
   const websocketPolicy =
     websocketOrigins.length === 0
@@ -129,13 +128,13 @@ function compile(config: GatehouseConfig, previous: CompiledConfig | null): Comp
     ? previous.inspector
     : new Inspector(config.inspector, (address) => trusted.has(address));
   const upstreams = new Map<string, Upstream>();
-  const routes: CompiledRoute[] = config.routes.map((route, i) => {
+  const routes: CompiledRoute[] = config.routes.map((route) => {
     const policy =
       route.cors === undefined
         ? globalPolicy
         : route.cors === false
           ? noCorsPolicy()
-          : compileCorsPolicy(route.cors, `routes[${i}].cors`);
+          : compileNormalizedPolicy(route.cors);
     if (route.kind === "static")
       return {
         route,

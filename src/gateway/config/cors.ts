@@ -1,36 +1,21 @@
 /**
  * The CORS parts of the file, delegated to the CORS engine's validator so that a policy means
- * the same in a config file as in `corsPolicy()`, with the same codes and lint notes.
+ * the same in a config file as in `corsPolicy()`, with the same codes and lint notes. A valid
+ * section is kept as the validator's normalized config, which the runtime compiles as it is
+ * (compileNormalizedPolicy): nothing is validated twice.
  */
-import type { CorsConfig, NormalizedCorsConfig } from "../../core/config.js";
+import type { NormalizedCorsConfig } from "../../core/config.js";
 import { validateCorsConfig } from "../../core/config.js";
 import { parseOriginPattern } from "../../core/origin.js";
 import { ProblemSink } from "../../core/problems.js";
 import { isRecord } from "./paths.js";
 import type { ConfigReport } from "./report.js";
 
-/**
- * The normalized policy in the `CorsConfig` form the runtime compiles: equivalent to what was
- * written, so compiling it again yields the same policy without repeating the rewrite notes.
- */
-export function toCorsConfig(config: NormalizedCorsConfig): CorsConfig {
-  const base: CorsConfig = {
-    allowOrigins: config.allowOrigins,
-    allowCredentials: config.allowCredentials,
-    allowMethods: config.allowMethods,
-    allowHeaders: config.allowHeaders,
-    exposeHeaders: config.exposeHeaders,
-    allowPrivateNetwork: config.allowPrivateNetwork,
-    dangerouslyAllowInsecureOrigins: config.dangerouslyAllowInsecureOrigins,
-  };
-  return Object.freeze(config.maxAge === null ? base : { ...base, maxAge: config.maxAge });
-}
-
 /** The global `cors`: absent, null or `false` mean none. Returns undefined when invalid. */
 export function normalizeGlobalCors(
   value: unknown,
   report: ConfigReport,
-): CorsConfig | null | undefined {
+): NormalizedCorsConfig | null | undefined {
   if (value === undefined || value === null || value === false) return null;
   if (!isRecord(value)) {
     report.problem(
@@ -45,7 +30,7 @@ export function normalizeGlobalCors(
   const sink = new ProblemSink();
   const validated = validateCorsConfig(value, sink, "cors");
   report.absorb(sink);
-  return validated === null ? undefined : toCorsConfig(validated.config);
+  return validated === null ? undefined : validated.config;
 }
 
 /**

@@ -6,10 +6,9 @@
 
 import { accessSync, constants, statSync } from "node:fs";
 import { resolve } from "node:path";
-import type { CorsConfig } from "../../core/config.js";
+import type { NormalizedCorsConfig } from "../../core/config.js";
 import { validateCorsConfig } from "../../core/config.js";
 import { ProblemSink } from "../../core/problems.js";
-import { toCorsConfig } from "./cors.js";
 import type { Parsed } from "./parsed.js";
 import { ok, refuse } from "./parsed.js";
 import type { PathSegment } from "./paths.js";
@@ -138,7 +137,7 @@ function routeCors(
   value: unknown,
   at: readonly PathSegment[],
   report: ConfigReport,
-): CorsConfig | false | undefined | null {
+): NormalizedCorsConfig | false | undefined | null {
   if (value === undefined || value === false) return value;
   if (!isRecord(value)) {
     report.problem(
@@ -153,7 +152,7 @@ function routeCors(
   const sink = new ProblemSink();
   const validated = validateCorsConfig(value, sink, formatPath(at));
   report.absorb(sink);
-  return validated === null ? null : toCorsConfig(validated.config);
+  return validated === null ? null : validated.config;
 }
 
 /** A path prefix: starts with `/`, no query, fragment, wildcard, empty or dot segments. */
