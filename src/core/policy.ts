@@ -14,26 +14,17 @@
 import type { ReasonCode } from "./codes.js";
 import { REASON_CODES } from "./codes.js";
 import type { CorsConfig, NormalizedCorsConfig } from "./config.js";
-import { validateCorsConfig } from "./config.js";
+import { validateCorsConfig, validationRecord } from "./config.js";
 import { ExactIndex } from "./exact-index.js";
+import type { HeaderSource, HeaderValue, PlainHeaders } from "./headers.js";
+import { readHeader } from "./headers.js";
 import { OriginMatcher } from "./origin.js";
 import type { LintNote } from "./problems.js";
 import { CorsConfigError, ProblemSink } from "./problems.js";
-import {
-  isForbiddenRequestHeaderName,
-  isTokenChar,
-  NON_WILDCARD_REQUEST_HEADER,
-  TCHAR,
-} from "./tokens.js";
+import type { ExplainOut } from "./request-headers.js";
+import { RequestHeaderRules, Scan } from "./request-headers.js";
+import { isTokenChar } from "./tokens.js";
 import { NO_VARY, VARY_ORIGIN, VARY_PREFLIGHT } from "./vary.js";
-
-/** A request header value as frameworks hand it over: absent, one line, or several lines. */
-export type HeaderValue = string | readonly string[] | null | undefined;
-
-/** Request headers: a node-style object with lower-case keys, or a Fetch-style `Headers`. */
-export type HeaderSource =
-  | Readonly<Record<string, string | readonly string[] | undefined>>
-  | { get(name: string): string | null };
 
 /** What decide() needs to know about a request. */
 export interface RequestFacts {
@@ -98,11 +89,6 @@ export interface CorsPolicy {
   allowsOrigin(origin: string): boolean;
 }
 
-/** Largest `Access-Control-Request-Headers` the engine reads, over all its lines. */
-export const MAX_REQUEST_HEADER_BYTES = 4096;
-/** Most names (empty elements included) read from `Access-Control-Request-Headers`. */
-export const MAX_REQUEST_HEADER_NAMES = 64;
-
 const STEPS = {
   notCors: "fetch.bs §http-requests: a CORS request is an HTTP request that includes `Origin`",
   sameOrigin: "fetch.bs §http-requests: same-origin requests are not subject to the CORS protocol",
@@ -151,7 +137,6 @@ const NO_HEADERS: readonly HeaderPair[] = Object.freeze([]);
 const ACAO = "access-control-allow-origin";
 const ACAC_TRUE: HeaderPair = Object.freeze(["access-control-allow-credentials", "true"] as const);
 const ACAM = "access-control-allow-methods";
-const ACAH = "access-control-allow-headers";
 const ACMA = "access-control-max-age";
 const ACEH = "access-control-expose-headers";
 const ACAPN_TRUE: HeaderPair = Object.freeze([
@@ -163,34 +148,6 @@ const ACAM_ANY: HeaderPair = Object.freeze([ACAM, "*"] as const);
 
 /** Up to this many exact origins or methods, a loop of `===` beats hashing a fresh string. */
 const SHORT_LIST = 8;
-/** Most listed header names of one length compared in place before hashing wins. */
-const IN_PLACE_BUCKET = 4;
-/**
- * Accepted `Access-Control-Request-Headers` lines remembered per policy. Browsers send the same
- * few lines over and over; only lines that passed the full scan enter, and the map stops
- * growing when full, so hostile traffic can neither grow memory nor evict the real lines.
- */
-const ACRH_CACHE_SIZE = 256;
-enum InPlace {
-  NotListed = 0,
-  Listed = 1,
-  Ask = 2,
-}
-
-/** Accepted ACRH lines compared by `===` before the map: a client sends one or two. */
-const RECENT_LINES = 4;
-/** Longest line looked up in (or added to) that cache. */
-const ACRH_CACHE_LINE = 512;
-
-/** Header-scan results that are not an `Access-Control-Allow-Headers` value. */
-enum Scan {
-  None = 0,
-  NotAllowed = 1,
-  Authorization = 2,
-  Malformed = 3,
-  TooMany = 4,
-}
-
 /** Validates `config` and compiles it; throws `CorsConfigError` listing every problem. */
 export function corsPolicy(config: CorsConfig): CorsPolicy {
   return compileCorsPolicy(config);
@@ -205,7 +162,23 @@ export function compileCorsPolicy(config: unknown, base = ""): CorsPolicy {
   const sink = new ProblemSink();
   const validated = validateCorsConfig(config, sink, base);
   if (validated === null) throw new CorsConfigError(sink.problems, sink.lints);
-  return new CompiledPolicy(validated.config, new OriginMatcher(validated.patterns), sink.lints);
+  return compileNormalizedPolicy(validated.config);
+}
+
+/**
+ * Compiles a config that validateCorsConfig returned, without validating it again: the gateway
+ * validates each `cors` section once, while loading its file, and compiles it on every start
+ * and reload. Any other object, however alike, is refused with a TypeError, so nothing that
+ * skipped validation is ever compiled. The policy's lints are those of that validation.
+ */
+export function compileNormalizedPolicy(config: NormalizedCorsConfig): CorsPolicy {
+  const record = validationRecord(config);
+  if (record === undefined) {
+    throw new TypeError(
+      "compileNormalizedPolicy() compiles only a config returned by validateCorsConfig(); use compileCorsPolicy() for any other.",
+    );
+  }
+  return new CompiledPolicy(config, new OriginMatcher(record.patterns), record.lints);
 }
 
 class CompiledPolicy implements CorsPolicy {
@@ -219,18 +192,8 @@ class CompiledPolicy implements CorsPolicy {
   private readonly methodPairs: readonly HeaderPair[];
   private readonly methodMap: Map<string, HeaderPair> | null;
   private readonly anyMethod: boolean;
-  /** Listed request-header names by length, for matching in place without slicing. */
-  private readonly namesByLength: readonly (readonly string[] | undefined)[];
-  /** Lengths with too many names to compare in place: those names are looked up in the set. */
-  private readonly crowdedLengths: readonly boolean[];
-  private readonly headerNames: Set<string>;
-  private readonly anyHeader: boolean;
+  private readonly requestHeaders: RequestHeaderRules;
   private readonly maxAgePair: HeaderPair | null;
-  private readonly acceptedHeaderLines = new Map<string, HeaderPair>();
-  /** The last few accepted ACRH lines (a ring), compared before the map is asked. */
-  private readonly recentLines: string[] = [];
-  private readonly recentPairs: HeaderPair[] = [];
-  private recentNext = 0;
   private readonly privateNetwork: boolean;
   private readonly exposePair: HeaderPair | null;
 
@@ -258,6 +221,8 @@ class CompiledPolicy implements CorsPolicy {
     | "prePrivateNetwork",
     CorsDecision
   >;
+  /** The refusal for each Scan code (none for Scan.None): deciding reads no enum. */
+  private readonly headerRefusals: readonly (CorsDecision | undefined)[];
   private readonly preflightAllowed: DecisionReason;
   private readonly actualAllowed: DecisionReason;
 
@@ -276,21 +241,7 @@ class CompiledPolicy implements CorsPolicy {
         ? new Map(this.methodNames.map((m, i) => [m, this.methodPairs[i] as HeaderPair]))
         : null;
     this.anyMethod = config.allowMethods.includes("*");
-    this.headerNames = new Set(config.allowHeaders.filter((h) => h !== "*"));
-    const byLength: string[][] = [];
-    for (const name of this.headerNames) {
-      const bucket = byLength[name.length] ?? [];
-      bucket.push(name);
-      byLength[name.length] = bucket;
-    }
-    // In-place matching pays only while a length has few names; crowded lengths are hashed.
-    this.namesByLength = byLength.map((names) =>
-      names.length <= IN_PLACE_BUCKET ? names : undefined,
-    );
-    this.crowdedLengths = byLength.map(
-      (names) => names !== undefined && names.length > IN_PLACE_BUCKET,
-    );
-    this.anyHeader = config.allowHeaders.includes("*");
+    this.requestHeaders = new RequestHeaderRules(config.allowHeaders);
     this.maxAgePair =
       config.maxAge === null ? null : Object.freeze([ACMA, String(config.maxAge)] as const);
     this.privateNetwork = config.allowPrivateNetwork;
@@ -368,6 +319,13 @@ class CompiledPolicy implements CorsPolicy {
       preHeadersTooMany: preDeny("CORS_HEADERS_TOO_MANY", STEPS.headersMalformed),
       prePrivateNetwork: preDeny("CORS_PRIVATE_NETWORK_NOT_ALLOWED", STEPS.privateNetwork),
     };
+    const refusals: (CorsDecision | undefined)[] = [];
+    refusals[Scan.None] = undefined;
+    refusals[Scan.NotAllowed] = this.deny.preHeader;
+    refusals[Scan.Authorization] = this.deny.preAuthorization;
+    refusals[Scan.Malformed] = this.deny.preHeadersMalformed;
+    refusals[Scan.TooMany] = this.deny.preHeadersTooMany;
+    this.headerRefusals = refusals;
   }
 
   private actualHeaders(acao: HeaderPair): readonly HeaderPair[] {
@@ -383,24 +341,6 @@ class CompiledPolicy implements CorsPolicy {
     const list = this.exactOrigins;
     for (let i = 0; i < list.length; i++) if (list[i] === origin) return this.exactDecisions[i];
     return undefined;
-  }
-
-  /** An accepted ACRH line's answer: the recent ring by `===`, then the map (which hashes). */
-  private recentHeaderLine(line: string): HeaderPair | undefined {
-    const lines = this.recentLines;
-    for (let i = 0; i < lines.length; i++) {
-      if (lines[i] === line) return this.recentPairs[i];
-    }
-    const pair = this.acceptedHeaderLines.get(line);
-    if (pair !== undefined) this.rememberHeaderLine(line, pair);
-    return pair;
-  }
-
-  private rememberHeaderLine(line: string, pair: HeaderPair): void {
-    const slot = this.recentNext;
-    this.recentLines[slot] = line;
-    this.recentPairs[slot] = pair;
-    this.recentNext = (slot + 1) % RECENT_LINES;
   }
 
   /** The ACAM pair for a listed method, or undefined. */
@@ -526,33 +466,13 @@ class CompiledPolicy implements CorsPolicy {
       fetchHeaders !== null
         ? fetchHeaders.get("access-control-request-headers")
         : plain?.["access-control-request-headers"];
-    // Hashing costs the string's length, so only short lines (all real ones) are looked up,
-    // and the few lines seen last are compared first (`===` needs no hash).
-    let headersPair =
-      typeof acrh === "string" && acrh.length <= ACRH_CACHE_LINE && out === undefined
-        ? this.recentHeaderLine(acrh)
-        : undefined;
-    const scanned = headersPair !== undefined ? Scan.None : this.scanRequestHeaders(acrh, out);
-    if (typeof scanned === "string") {
-      headersPair = Object.freeze([ACAH, scanned] as const);
-      if (
-        scanned === acrh &&
-        acrh.length <= ACRH_CACHE_LINE &&
-        this.acceptedHeaderLines.size < ACRH_CACHE_SIZE
-      ) {
-        this.acceptedHeaderLines.set(acrh, headersPair);
-        this.rememberHeaderLine(acrh, headersPair);
-      }
-    } else if (scanned !== Scan.None) {
-      switch (scanned) {
-        case Scan.NotAllowed:
-          return this.deny.preHeader;
-        case Scan.Authorization:
-          return this.deny.preAuthorization;
-        case Scan.Malformed:
-          return this.deny.preHeadersMalformed;
-        default:
-          return this.deny.preHeadersTooMany;
+    let headersPair: HeaderPair | undefined;
+    if (acrh !== undefined && acrh !== null) {
+      const answered = this.requestHeaders.answer(acrh, out);
+      if (typeof answered !== "number") headersPair = answered;
+      else {
+        const refused = this.headerRefusals[answered];
+        if (refused !== undefined) return refused;
       }
     }
 
@@ -586,139 +506,10 @@ class CompiledPolicy implements CorsPolicy {
       reason: this.preflightAllowed,
     };
   }
-
-  /**
-   * Reads `Access-Control-Request-Headers` (one or several lines, as intermediaries may split
-   * it) in one linear pass, capped at MAX_REQUEST_HEADER_BYTES and MAX_REQUEST_HEADER_NAMES.
-   * Returns the `Access-Control-Allow-Headers` value to send (the validated names), or a Scan
-   * code. When every name is allowed and the request sent them in canonical form (one line,
-   * lower case, no white space, as browsers do), that very string is the answer: no copy.
-   */
-  private scanRequestHeaders(value: HeaderValue, out: ExplainOut | undefined): string | Scan {
-    if (value === undefined || value === null) return Scan.None;
-    // One line (the usual case) is read as is: wrapping it in an array would allocate on
-    // every scan, refusals included.
-    const single = typeof value === "string" ? value : null;
-    const many = value as readonly string[];
-    const count = single !== null ? 1 : many.length;
-    if (count === 0) return Scan.None;
-    // Bound the work before doing any: total bytes, then the number of elements.
-    let bytes = 0;
-    let commas = 0;
-    for (let l = 0; l < count; l++) {
-      const line = single ?? (many[l] as string);
-      bytes += line.length;
-      if (bytes > MAX_REQUEST_HEADER_BYTES) return Scan.TooMany;
-      for (let i = line.indexOf(","); i !== -1; i = line.indexOf(",", i + 1)) commas++;
-    }
-    if (commas + count > MAX_REQUEST_HEADER_NAMES) return Scan.TooMany;
-
-    let canonical = count === 1;
-    let names = 0;
-    for (let l = 0; l < count; l++) {
-      const line = single ?? (many[l] as string);
-      const len = line.length;
-      let i = 0;
-      while (true) {
-        while (i < len && (line.charCodeAt(i) === 0x20 || line.charCodeAt(i) === 0x09)) {
-          i++;
-          canonical = false;
-        }
-        const start = i;
-        let upper = false;
-        while (i < len) {
-          const c = line.charCodeAt(i);
-          if (c >= 128 || TCHAR[c] === 0) break;
-          if (c >= 0x41 && c <= 0x5a) upper = true;
-          i++;
-        }
-        const end = i;
-        while (i < len && (line.charCodeAt(i) === 0x20 || line.charCodeAt(i) === 0x09)) {
-          i++;
-          canonical = false;
-        }
-        if (i < len && line.charCodeAt(i) !== 0x2c /* , */) return Scan.Malformed;
-        if (end > start) {
-          names++;
-          if (upper) canonical = false;
-          // Fast path: a lower-case name compared in place against the listed names of the
-          // same length, without slicing or hashing a new string.
-          const inPlace =
-            !upper && out === undefined ? this.listedInPlace(line, start, end) : InPlace.Ask;
-          if (inPlace === InPlace.Listed) {
-            // allowed
-          } else if (inPlace === InPlace.NotListed && !this.anyHeader) {
-            return Scan.NotAllowed; // refused without slicing the name out
-          } else {
-            const name = upper ? line.slice(start, end).toLowerCase() : line.slice(start, end);
-            if (out) out.names.push(name);
-            if (!this.headerAllowed(name)) {
-              if (out) out.offending = name;
-              return name === NON_WILDCARD_REQUEST_HEADER && this.anyHeader
-                ? Scan.Authorization
-                : Scan.NotAllowed;
-            }
-          }
-        } else {
-          canonical = false; // an empty element
-        }
-        if (i >= len) break;
-        i++; // the comma
-        if (i >= len) {
-          canonical = false; // a trailing comma: an empty element
-          break;
-        }
-      }
-    }
-    if (names === 0) return Scan.None;
-    if (canonical) return single ?? (many[0] as string);
-    return canonicalNames(single !== null ? [single] : many);
-  }
-
-  /**
-   * Is the lower-case name at line[start, end) listed? Compared in place, without slicing:
-   * IN_PLACE.Listed, IN_PLACE.NotListed, or IN_PLACE.Ask when its length is crowded (hashed).
-   */
-  private listedInPlace(line: string, start: number, end: number): InPlace {
-    const n = end - start;
-    if (this.crowdedLengths[n] === true) return InPlace.Ask;
-    const candidates = this.namesByLength[n];
-    if (candidates !== undefined) {
-      for (let k = 0; k < candidates.length; k++) {
-        if (line.startsWith(candidates[k] as string, start)) return InPlace.Listed;
-      }
-    }
-    return InPlace.NotListed;
-  }
-
-  private headerAllowed(lowerName: string): boolean {
-    if (this.headerNames.has(lowerName)) return true;
-    if (!this.anyHeader || lowerName === NON_WILDCARD_REQUEST_HEADER) return false;
-    return !isForbiddenRequestHeaderName(lowerName);
-  }
 }
 
-interface ExplainOut {
-  offending: string | null;
-  names: string[];
-}
-
-/**
- * The validated names of a non-canonical `Access-Control-Request-Headers` (several lines, white
- * space, upper case or empty elements), joined the way browsers send them. Only reached after a
- * full successful scan, so every element is a token and the count is capped.
- */
-function canonicalNames(lines: readonly string[]): string {
-  const names: string[] = [];
-  for (const line of lines) {
-    for (const part of line.split(",")) {
-      const name = part.trim().toLowerCase();
-      if (name !== "") names.push(name);
-    }
-  }
-  return names.join(",");
-}
-
+// Read on every decision, so kept in this module: called through an import, they cost about
+// 1 ns a decision more (measured; V8 loads an imported binding from its module cell).
 const MULTIPLE = Symbol("multiple values");
 
 /** One header value, or null when absent, or MULTIPLE when repeated (never trusted). */
@@ -729,21 +520,10 @@ function singleValue(value: HeaderValue): string | null | typeof MULTIPLE {
   return value.length === 1 ? (value[0] as string) : MULTIPLE;
 }
 
-type PlainHeaders = Readonly<Record<string, string | readonly string[] | undefined>>;
-
 function isFetchHeaders(
   headers: HeaderSource | undefined,
 ): headers is { get(name: string): string | null } {
   return headers !== undefined && typeof (headers as { get?: unknown }).get === "function";
-}
-
-/** Reads one header from either kind of source. Names are lower-case. */
-export function readHeader(headers: HeaderSource | undefined, name: string): HeaderValue {
-  if (headers === undefined) return undefined;
-  if (typeof (headers as { get?: unknown }).get === "function") {
-    return (headers as { get(name: string): string | null }).get(name);
-  }
-  return (headers as Readonly<Record<string, string | readonly string[] | undefined>>)[name];
 }
 
 function isTokenString(value: string): boolean {

@@ -5,7 +5,7 @@
  * one assignment, so a request sees one config from its first stage to its last.
  */
 import type { CorsPolicy } from "../core/policy.js";
-import { compileCorsPolicy, noCorsPolicy } from "../core/policy.js";
+import { compileCorsPolicy, compileNormalizedPolicy, noCorsPolicy } from "../core/policy.js";
 import type { GatehouseConfig, Route, UpstreamRoute } from "./config/types.js";
 import { Inspector } from "./inspector/inspector.js";
 import { HostGuard } from "./request/host.js";
@@ -62,8 +62,7 @@ export function compile(
   boundPort: number | null,
 ): CompiledConfig {
   const trusted = new TrustedPeers(config.trustProxy);
-  const globalPolicy =
-    config.cors === null ? noCorsPolicy() : compileCorsPolicy(config.cors, "cors");
+  const globalPolicy = config.cors === null ? noCorsPolicy() : compileNormalizedPolicy(config.cors);
   const websocketPolicy = originsPolicy(websocketOrigins(config), "websocket");
   const hsts =
     config.tls?.hsts != null
@@ -79,13 +78,13 @@ export function compile(
     ? previous.inspector
     : new Inspector(config.inspector, (address) => trusted.has(address));
   const upstreams = new Map<string, Upstream>();
-  const routes: CompiledRoute[] = config.routes.map((route, i) => {
+  const routes: CompiledRoute[] = config.routes.map((route) => {
     const policy =
       route.cors === undefined
         ? globalPolicy
         : route.cors === false
           ? noCorsPolicy()
-          : compileCorsPolicy(route.cors, `routes[${i}].cors`);
+          : compileNormalizedPolicy(route.cors);
     const base = { route, policy, trusted: trustedPolicy(policy) };
     if (route.kind === "static")
       return {
@@ -134,6 +133,10 @@ export function websocketOrigins(config: GatehouseConfig): readonly string[] {
   );
 }
 
+/**
+ * A policy of origins only, for the trust checks (WebSocket Origin, CSRF): lists the loader
+ * already validated or derived from a validated section, compiled once here.
+ */
 function originsPolicy(origins: readonly string[], path: string): CorsPolicy {
   return origins.length === 0 ? noCorsPolicy() : compileCorsPolicy({ allowOrigins: origins }, path);
 }

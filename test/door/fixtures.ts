@@ -7,23 +7,60 @@ import { createServer, request as httpRequest } from "node:http";
 import type { AddressInfo } from "node:net";
 import { connect } from "node:net";
 import { WebSocketServer } from "ws";
+import type { CorsConfig, NormalizedCorsConfig } from "../../src/core/config.js";
+import { validateCorsConfig, validationRecord } from "../../src/core/config.js";
+import { CorsConfigError, ProblemSink } from "../../src/core/problems.js";
 import type { GatehouseConfig, Route } from "../../src/door/config/types.js";
 import { DEFAULT_LIMITS, INSPECTOR_OFF } from "../../src/door/config/types.js";
 import type { Door } from "../../src/door/server.js";
 import { createDoor } from "../../src/door/server.js";
 
-export function testConfig(
-  routes: Route[],
-  overrides: Partial<GatehouseConfig> = {},
-): GatehouseConfig {
+/** A CORS policy as a test writes it: as in a config file, or already validated. */
+export type TestCors = CorsConfig | NormalizedCorsConfig;
+
+/** A route as a test writes it; testConfig validates its `cors` the way the loader does. */
+export type TestRoute = WithTestCors<Route>;
+type WithTestCors<R> = R extends Route
+  ? Omit<R, "cors"> & { readonly cors: TestCors | false | undefined }
+  : never;
+
+/** testConfig overrides; `cors` may be written as in a config file. */
+export type ConfigOverrides = Omit<Partial<GatehouseConfig>, "cors"> & {
+  readonly cors?: TestCors | null;
+};
+
+/**
+ * A validated, normalized policy, as the loader keeps it (the door compiles only those).
+ * Throws CorsConfigError on a policy the loader would refuse.
+ */
+export function normalizedCors(cors: TestCors): NormalizedCorsConfig {
+  if (validationRecord(cors as NormalizedCorsConfig) !== undefined) {
+    return cors as NormalizedCorsConfig;
+  }
+  const sink = new ProblemSink();
+  const validated = validateCorsConfig(cors, sink, "cors");
+  if (validated === null) throw new CorsConfigError(sink.problems, sink.lints);
+  return validated.config;
+}
+
+export function testConfig(routes: TestRoute[], overrides: ConfigOverrides = {}): GatehouseConfig {
+  const { cors, ...rest } = overrides;
   return {
     source: null,
     listen: { host: "127.0.0.1", port: 0 },
     publicOrigin: "http://gateway.test",
     hosts: ["gateway.test", "127.0.0.1", "localhost"],
     trustProxy: [],
-    routes,
-    cors: null,
+    routes: routes.map(
+      (route) =>
+        ({
+          ...route,
+          cors:
+            route.cors === undefined || route.cors === false
+              ? route.cors
+              : normalizedCors(route.cors),
+        }) as Route,
+    ),
     websocket: { allowOrigins: null },
     csrf: true,
     tls: null,
@@ -31,11 +68,12 @@ export function testConfig(
     log: { level: "silent", format: "json" },
     inspector: INSPECTOR_OFF,
     debugHeader: false,
-    ...overrides,
+    ...rest,
+    cors: cors === undefined || cors === null ? null : normalizedCors(cors),
   };
 }
 
-export function upstreamRoute(url: string, match = "/", extra: Partial<Route> = {}): Route {
+export function upstreamRoute(url: string, match = "/", extra: Partial<TestRoute> = {}): TestRoute {
   return {
     kind: "upstream",
     match,
@@ -43,7 +81,7 @@ export function upstreamRoute(url: string, match = "/", extra: Partial<Route> = 
     stripPrefix: false,
     cors: undefined,
     ...extra,
-  } as Route;
+  } as TestRoute;
 }
 
 export interface Seen {

@@ -4,9 +4,14 @@
  */
 import assert from "node:assert/strict";
 import { connect } from "node:net";
-import type { GatehouseConfig, Route } from "../../src/door/config/types.js";
+import type { GatehouseConfig } from "../../src/door/config/types.js";
 import { DEFAULT_LIMITS } from "../../src/door/config/types.js";
-import type { RecordingUpstream, RunningDoor } from "../door/fixtures.js";
+import type {
+  ConfigOverrides,
+  RecordingUpstream,
+  RunningDoor,
+  TestRoute,
+} from "../door/fixtures.js";
 import { recordingUpstream, startDoor, testConfig, upstreamRoute } from "../door/fixtures.js";
 
 export {
@@ -47,8 +52,8 @@ export interface Door {
  */
 export async function openDoor(
   options: {
-    routes?: (upstreamUrl: string) => Route[];
-    overrides?: Partial<GatehouseConfig>;
+    routes?: (upstreamUrl: string) => TestRoute[];
+    overrides?: ConfigOverrides;
     limits?: Partial<GatehouseConfig["limits"]>;
   } = {},
 ): Promise<Door> {

@@ -1,8 +1,10 @@
 /**
  * The CORS parts of the file, delegated to the CORS engine's validator so that a policy means
- * the same in a config file as in `corsPolicy()`, with the same codes and lint notes.
+ * the same in a config file as in `corsPolicy()`, with the same codes and lint notes. A valid
+ * section is kept as the validator's normalized config, which the runtime compiles as it is
+ * (compileNormalizedPolicy): nothing is validated twice.
  */
-import type { CorsConfig, NormalizedCorsConfig } from "../../core/config.js";
+import type { NormalizedCorsConfig } from "../../core/config.js";
 import { validateCorsConfig } from "../../core/config.js";
 import { parseOriginPattern } from "../../core/origin.js";
 import { ProblemSink } from "../../core/problems.js";
@@ -11,28 +13,11 @@ import { isRecord } from "./paths.js";
 import type { ConfigReport } from "./report.js";
 
 /**
- * The normalized policy in the `CorsConfig` form the runtime compiles: equivalent to what was
- * written, so compiling it again yields the same policy without repeating the rewrite notes.
- */
-export function toCorsConfig(config: NormalizedCorsConfig): CorsConfig {
-  const base: CorsConfig = {
-    allowOrigins: config.allowOrigins,
-    allowCredentials: config.allowCredentials,
-    allowMethods: config.allowMethods,
-    allowHeaders: config.allowHeaders,
-    exposeHeaders: config.exposeHeaders,
-    allowPrivateNetwork: config.allowPrivateNetwork,
-    dangerouslyAllowInsecureOrigins: config.dangerouslyAllowInsecureOrigins,
-  };
-  return Object.freeze(config.maxAge === null ? base : { ...base, maxAge: config.maxAge });
-}
-
-/**
  * `*` grants reads only (SPEC, Behaviour): say so where a reader might take it for trust, since
  * the CSRF guard and the WebSocket Origin check used to follow the CORS list.
  */
 export function noteWildcardReadsOnly(
-  config: CorsConfig,
+  config: NormalizedCorsConfig,
   at: readonly PathSegment[],
   report: ConfigReport,
 ): void {
@@ -51,7 +36,7 @@ export function noteWildcardReadsOnly(
 export function normalizeGlobalCors(
   value: unknown,
   report: ConfigReport,
-): CorsConfig | null | undefined {
+): NormalizedCorsConfig | null | undefined {
   if (value === undefined || value === null || value === false) return null;
   if (!isRecord(value)) {
     report.problem(
@@ -67,9 +52,8 @@ export function normalizeGlobalCors(
   const validated = validateCorsConfig(value, sink, "cors");
   report.absorb(sink);
   if (validated === null) return undefined;
-  const config = toCorsConfig(validated.config);
-  noteWildcardReadsOnly(config, ["cors"], report);
-  return config;
+  noteWildcardReadsOnly(validated.config, ["cors"], report);
+  return validated.config;
 }
 
 /**

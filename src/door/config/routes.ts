@@ -6,10 +6,10 @@
 
 import { accessSync, constants, statSync } from "node:fs";
 import { resolve } from "node:path";
-import type { CorsConfig } from "../../core/config.js";
+import type { NormalizedCorsConfig } from "../../core/config.js";
 import { validateCorsConfig } from "../../core/config.js";
 import { ProblemSink } from "../../core/problems.js";
-import { noteWildcardReadsOnly, toCorsConfig } from "./cors.js";
+import { noteWildcardReadsOnly } from "./cors.js";
 import type { Parsed } from "./parsed.js";
 import { ok, refuse } from "./parsed.js";
 import type { PathSegment } from "./paths.js";
@@ -138,7 +138,7 @@ function routeCors(
   value: unknown,
   at: readonly PathSegment[],
   report: ConfigReport,
-): CorsConfig | false | undefined | null {
+): NormalizedCorsConfig | false | undefined | null {
   if (value === undefined || value === false) return value;
   if (!isRecord(value)) {
     report.problem(
@@ -154,9 +154,8 @@ function routeCors(
   const validated = validateCorsConfig(value, sink, formatPath(at));
   report.absorb(sink);
   if (validated === null) return null;
-  const config = toCorsConfig(validated.config);
-  noteWildcardReadsOnly(config, at, report);
-  return config;
+  noteWildcardReadsOnly(validated.config, at, report);
+  return validated.config;
 }
 
 /** A path prefix: starts with `/`, no query, fragment, wildcard, empty or dot segments. */

@@ -3,7 +3,7 @@
  * reads. Every field is filled in; the loader owns defaults, the runtime never guesses.
  * (User-facing keys and their defaults are documented in the schema and the README.)
  */
-import type { CorsConfig } from "../../core/config.js";
+import type { NormalizedCorsConfig } from "../../core/config.js";
 
 export interface ListenAddress {
   /** An IP literal (no brackets for IPv6) or `localhost`. */
@@ -15,10 +15,11 @@ interface RouteBase {
   /** Path prefix, starting with `/`. `/v1` matches `/v1` and `/v1/...`, never `/v1beta`. */
   readonly match: string;
   /**
-   * The CORS policy for this route: a policy of its own, `false` (none: nothing granted
-   * cross-origin), or `undefined` to use the global `cors` section.
+   * The CORS policy for this route: a policy of its own (as validateCorsConfig returned it,
+   * ready for compileNormalizedPolicy), `false` (none: nothing granted cross-origin), or
+   * `undefined` to use the global `cors` section.
    */
-  readonly cors: CorsConfig | false | undefined;
+  readonly cors: NormalizedCorsConfig | false | undefined;
 }
 
 export interface UpstreamRoute extends RouteBase {
@@ -94,8 +95,11 @@ export interface GatehouseConfig {
   readonly trustProxy: readonly string[];
   /** In order; the first whose prefix matches wins. */
   readonly routes: readonly Route[];
-  /** The global CORS policy, or null: nothing is granted cross-origin. */
-  readonly cors: CorsConfig | null;
+  /**
+   * The global CORS policy as validateCorsConfig returned it (ready for
+   * compileNormalizedPolicy), or null: nothing is granted cross-origin.
+   */
+  readonly cors: NormalizedCorsConfig | null;
   readonly websocket: {
     /** Origins allowed to open WebSockets besides publicOrigin; null: those of `cors`. */
     readonly allowOrigins: readonly string[] | null;

@@ -74,6 +74,13 @@ const UNREADABLE: Expectation = { outcome: "blocked", reached: true };
 const STOPPED: Expectation = { outcome: "opaque", reached: false };
 const DELIVERED: Expectation = { outcome: "opaque", reached: true };
 const WS_REFUSED: Expectation = { outcome: "blocked", reached: false };
+/**
+ * `*` grants reads only (SPEC, Behaviour): the preflight passes, and the CSRF guard refuses the
+ * unsafe request itself, because no origin is listed by name. The refusal carries no CORS
+ * headers, so the page cannot read it either.
+ */
+const READS_ONLY = "`*` grants reads only: unsafe requests need an origin listed by name";
+const UNSAFE_REFUSED: [Expectation, string] = [{ outcome: "blocked", reached: false }, READS_ONLY];
 
 /** Policies as a user would write them; the page origins are known only at run time. */
 const POLICIES: Record<PolicyName, (app: string) => CorsConfig> = {
@@ -169,29 +176,29 @@ const MATRIX: readonly Row[] = [
   }),
   ...rows("any", "app", {
     GET: OK,
-    "POST json": OK,
+    "POST json": UNSAFE_REFUSED,
     "x-api-key header": OK,
     "Authorization header": [
       PREFLIGHT_REFUSED,
       "Fetch: `*` never covers Authorization, so the door refuses; Chromium alone would allow it",
     ],
-    PUT: OK,
-    PATCH: OK,
+    PUT: UNSAFE_REFUSED,
+    PATCH: UNSAFE_REFUSED,
     "patch (lower-case)": [PREFLIGHT_REFUSED, LOWER_PATCH],
-    DELETE: OK,
+    DELETE: UNSAFE_REFUSED,
     "exposed vs unexposed header": OK,
     "credentials: include + cookie": [UNREADABLE, "`*` is never valid with credentials"],
     "SSE over fetch": OK,
     EventSource: OK,
     "EventSource withCredentials": UNREADABLE,
-    WebSocket: OK,
+    WebSocket: [WS_REFUSED, "`*` grants reads only: WebSockets need an origin listed by name"],
   }),
   ...rows("any", "evil", {
     GET: OK,
     "credentials: include + cookie": UNREADABLE,
-    "form POST": DELIVERED,
-    "no-cors POST": DELIVERED,
-    WebSocket: OK,
+    "form POST": [STOPPED, READS_ONLY],
+    "no-cors POST": [STOPPED, READS_ONLY],
+    WebSocket: [WS_REFUSED, "`*` grants reads only: WebSockets need an origin listed by name"],
   }),
   ...rows("credentials", "app", {
     GET: OK,
