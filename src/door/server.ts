@@ -124,16 +124,20 @@ export function createDoor(initial: GatehouseConfig, options: DoorOptions = {}):
     // A request pipelined behind one we refused with `Connection: close` is never processed
     // (RFC 9112 §9.6); Node closes the connection once that refusal is written.
     if (respond.closingSockets.has(req.socket)) return;
-    requests++;
-    answering.set(req.socket, res);
-    // `on`, not `once`: a response closes once, and `once` wraps the listener in a closure.
-    res.on("close", onResponseClose);
     const visit = visitOf(req, false);
     try {
       pass(visit, req, res);
     } catch (error) {
       respond.refuse(visit, res, new DoorError("GH_INTERNAL", undefined, { cause: error }));
     }
+    // Answered already (a preflight, a refusal, the door's own endpoint): nothing to track.
+    // Otherwise the response is in flight until it closes: shutdown waits for it, and
+    // clientError must not write into it. (`close` is emitted later, never during pass.)
+    if (res.writableEnded) return;
+    requests++;
+    answering.set(req.socket, res);
+    // `on`, not `once`: a response closes once, and `once` wraps the listener in a closure.
+    res.on("close", onResponseClose);
   }
 
   function pass(visit: Visit, req: IncomingMessage, res: ServerResponse): void {
@@ -187,8 +191,13 @@ export function createDoor(initial: GatehouseConfig, options: DoorOptions = {}):
   server.on("clientError", (error: NodeJS.ErrnoException, socket: Duplex) => {
     // Node could not parse a request (or it timed out): answer it unless that would write
     // into, or in the place of, the response this connection is giving (see `answering`).
+    // A connection already answered with `Connection: close` gets nothing more either.
     const res = answering.get(socket);
-    if ((res !== undefined && (res.headersSent || res.req.complete)) || !socket.writable) {
+    if (
+      (res !== undefined && (res.headersSent || res.req.complete)) ||
+      respond.closingSockets.has(socket) ||
+      !socket.writable
+    ) {
       socket.destroy();
       return;
     }
