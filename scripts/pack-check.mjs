@@ -9,12 +9,13 @@
 // The given node's directory goes first on PATH, so npm, npx and the bins' `#!/usr/bin/env
 // node` all run on it. Needs the npm registry (the tarball's dependencies). Exits 1 and says
 // which step failed, with the command's output; the temporary folder is then kept.
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { CheckFailed, checker } from "./check-steps.mjs";
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const node = resolve(process.argv[2] ?? process.execPath);
@@ -30,32 +31,7 @@ const env = Object.fromEntries(
 env.PATH = `${dirname(node)}${delimiter}${process.env.PATH ?? ""}`;
 env.PORT = "";
 
-class CheckFailed extends Error {}
-
-let step = "";
-/** @param {string} what */
-function begin(what) {
-  step = what;
-  console.log(`pack-check: ${what}`);
-}
-/** @param {string} why @returns {never} */
-function fail(why) {
-  throw new CheckFailed(why);
-}
-
-/**
- * Runs a command to completion; fails the step unless it exits 0.
- * @param {string} cmd @param {string[]} args @param {string} cwd
- */
-function run(cmd, args, cwd) {
-  const r = spawnSync(cmd, args, { cwd, env, encoding: "utf8", timeout: 300_000 });
-  if (r.error !== undefined || r.status !== 0) {
-    fail(
-      `\`${[cmd, ...args].join(" ")}\` in ${cwd} ${r.error ? `failed: ${r.error.message}` : `exited ${r.status ?? r.signal}`}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`,
-    );
-  }
-  return r.stdout;
-}
+const { begin, fail, run, current } = checker("pack-check", env);
 
 /** A port free on 127.0.0.1 right now (the door is told to listen there). */
 function freePort() {
@@ -188,7 +164,7 @@ try {
 } catch (error) {
   server?.kill("SIGKILL");
   const why = error instanceof CheckFailed ? error.message : String(error?.stack ?? error);
-  console.error(`pack-check: FAILED at "${step}": ${why}`);
+  console.error(`pack-check: FAILED at "${current()}": ${why}`);
   console.error(`pack-check: the files are kept in ${work}`);
   process.exit(1);
 }
