@@ -84,6 +84,11 @@ try {
   begin("npm install --omit=dev <tarball> into an empty folder");
   mkdirSync(app);
   run("npm", ["install", "--omit=dev", "--no-audit", "--no-fund", tarball], app);
+  // npm lists a package with install scripts on every install from a file, and would run
+  // `prepare` there (the package builds in `prepack` instead).
+  const scripts = JSON.parse(readFileSync(join(installed, "package.json"), "utf8")).scripts ?? {};
+  const hooks = ["preinstall", "install", "postinstall", "prepare"].filter((h) => h in scripts);
+  if (hooks.length > 0) fail(`the package has install scripts: ${hooks.join(", ")}`);
   const bins = run("node", ["--version"], app).trim();
   if (bins !== run(node, ["--version"], root).trim()) fail(`the bins would run on node ${bins}`);
 

@@ -13,6 +13,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  symlinkSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -28,6 +29,7 @@ const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
   bin: Record<string, string>;
   sideEffects: boolean;
   engines: { node: string };
+  version: string;
   type: string;
 };
 
@@ -173,20 +175,36 @@ test("gatehouse --help and --version", async () => {
   );
 });
 
-test("the bin says how to build when dist/ is missing (a clone without devDependencies)", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "gh-bin-"));
-  try {
-    mkdirSync(join(dir, "bin"));
-    copyFileSync(join(root, "bin", "gatehouse.js"), join(dir, "bin", "gatehouse.js"));
-    await assert.rejects(
-      run(process.execPath, [join(dir, "bin", "gatehouse.js"), "--help"], { cwd: dir }),
-      (error: { code?: number; stderr?: string }) => {
-        assert.equal(error.code, 1);
-        assert.match(error.stderr ?? "", /dist\/ is not built.*npm run build/);
-        return true;
-      },
-    );
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+// A clone without dist/: with its devDependencies the bin runs the sources through tsx; without
+// them (or without sources) it says how to build. The layouts link to this checkout's files.
+const unbuilt: ReadonlyArray<readonly [string, readonly string[], "runs" | "explains"]> = [
+  ["sources and devDependencies", ["src", "node_modules", "package.json", "ui"], "runs"],
+  ["no devDependencies", ["src", "package.json", "ui"], "explains"],
+  ["neither sources nor dist/", ["node_modules", "package.json"], "explains"],
+];
+for (const [name, links, outcome] of unbuilt) {
+  test(`the bin without dist/, ${name}: ${outcome}`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "gh-bin-"));
+    try {
+      mkdirSync(join(dir, "bin"));
+      copyFileSync(join(root, "bin", "gatehouse.js"), join(dir, "bin", "gatehouse.js"));
+      for (const entry of links) symlinkSync(join(root, entry), join(dir, entry));
+      const bin = join(dir, "bin", "gatehouse.js");
+      if (outcome === "runs") {
+        const { stdout } = await run(process.execPath, [bin, "--version"], { cwd: dir });
+        assert.equal(stdout.trim(), pkg.version);
+        return;
+      }
+      await assert.rejects(
+        run(process.execPath, [bin, "--version"], { cwd: dir }),
+        (error: { code?: number; stderr?: string }) => {
+          assert.equal(error.code, 1);
+          assert.match(error.stderr ?? "", /dist\/ is not built.*npm run build/);
+          return true;
+        },
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
