@@ -1,7 +1,7 @@
 /**
  * The probe for a node-style `(req, res, next)` CORS middleware (Express's `cors`, Gatehouse's
- * `gatehouse/node`): a fresh mock request and response per call, the middleware run once, and
- * the answer read back from the response.
+ * `gatehouse-proxy/node`): a fresh mock request and response per call, the middleware run once,
+ * and the answer read back from the response.
  */
 import { MockNodeResponse } from "./mocks.js";
 import type { Outcome, Probe } from "./probe.js";

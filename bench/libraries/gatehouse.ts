@@ -89,7 +89,7 @@ export async function gatehouseVariants(source: GatehouseSource): Promise<Varian
     label: "Gatehouse",
     gatehouse: true,
     configured: CONFIGURED,
-    invoked: `\`cors(policy)\` from \`gatehouse/node\` (${source}/adapters/node), called as \`(req, res, next)\` with the same mock request and response as cors; it runs \`policy.decide({ method, headers })\`, \`setHeader\` per header, and merges \`Vary\``,
+    invoked: `\`cors(policy)\` from \`gatehouse-proxy/node\` (${source}/adapters/node), called as \`(req, res, next)\` with the same mock request and response as cors; it runs \`policy.decide({ method, headers })\`, \`setHeader\` per header, and merges \`Vary\``,
     accepts: () => true,
     probe: (w) => {
       return nodeMiddlewareProbe(w.request, middlewareFor(w.policy));

@@ -1,8 +1,8 @@
 /**
- * `gatehouse/fastify`: CORS as a Fastify plugin. Preflights are answered in `onRequest`; register
- * the plugin before authentication plugins so that their hooks never see a preflight. A route
- * opts out with `config: { cors: false }`. `Vary` is merged again in `onSend`, so a handler that
- * sets its own `Vary` cannot drop `Origin`.
+ * `gatehouse-proxy/fastify`: CORS as a Fastify plugin. Preflights are answered in `onRequest`;
+ * register the plugin before authentication plugins so that their hooks never see a preflight. A
+ * route opts out with `config: { cors: false }`. `Vary` is merged again in `onSend`, so a handler
+ * that sets its own `Vary` cannot drop `Origin`.
  *
  *   await app.register(cors, { allowOrigins: ["https://app.example.com"] });
  */

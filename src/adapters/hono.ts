@@ -1,5 +1,5 @@
 /**
- * `gatehouse/hono`: CORS as Hono middleware (any runtime with the Fetch API).
+ * `gatehouse-proxy/hono`: CORS as Hono middleware (any runtime with the Fetch API).
  *
  *   app.use("*", cors({ allowOrigins: ["https://app.example.com"] }));
  *

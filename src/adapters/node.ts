@@ -1,5 +1,5 @@
 /**
- * `gatehouse/node`: CORS for node:http, Express and Connect.
+ * `gatehouse-proxy/node`: CORS for node:http, Express and Connect.
  *
  *   app.use(cors({ allowOrigins: ["https://app.example.com"] }));
  *   http.createServer((req, res) => handle(req, res, () => app(req, res)));

@@ -27,7 +27,7 @@ export function helpText(): string {
     "  -h, --help     show this help (or a command's: gatehouse <command> --help)",
     "  -v, --version  print the version",
     "",
-    'Library: import { corsPolicy } from "gatehouse"; adapters at gatehouse/node, gatehouse/fastify, gatehouse/hono.',
+    'Library: import { corsPolicy } from "gatehouse-proxy"; adapters at gatehouse-proxy/node, gatehouse-proxy/fastify, gatehouse-proxy/hono.',
   ];
   return lines.join("\n");
 }
