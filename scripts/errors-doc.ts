@@ -152,7 +152,8 @@ URL gave no HTTP answer. Both then exit with status 2.`,
   {
     heading: "Doctor findings",
     intro: `Why \`gatehouse doctor URL --origin ORIGIN\` says a browser refuses a cross-origin request (or,
-for notes, treats it specially). They are the \`code\` of each failing step in \`--json\`.`,
+for notes, treats it specially). In \`--json\` they are the \`code\` of each failing step, of the root
+cause (\`diagnosis.code\`) and of a grant the doctor will not suggest (\`fix.refused.code\`).`,
     families: [
       {
         name: "DOCTOR_CODES",

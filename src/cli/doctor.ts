@@ -1,8 +1,11 @@
 /**
  * `gatehouse doctor URL --origin ORIGIN [--method M] [--header NAME[: value]]... [--credentials]
- * [--json]`: does what a browser does for one cross-origin request and explains each step.
- * Exit 0 allowed, 1 blocked (in at least one engine), 2 unreachable or usage error.
+ * [--for TARGET] [--verbose] [--json]`: does what a browser does for one cross-origin request,
+ * names the root cause and prints the fix for one server. Exit 0 allowed, 1 blocked (in at
+ * least one engine), 2 unreachable or usage error. docs/doctor.md has the details.
  */
+import type { Target } from "../doctor/fixes.js";
+import { TARGETS } from "../doctor/fixes.js";
 import { renderHuman, renderJson } from "../doctor/render.js";
 import { runDoctor } from "../doctor/run.js";
 import { prepareRequest } from "../doctor/simulate.js";
@@ -14,15 +17,15 @@ import { parseCommandArgs, usageError } from "./args.js";
 import { version } from "./version.js";
 
 const USAGE =
-  "doctor URL --origin ORIGIN [--method M] [--header NAME[: value]]... [--credentials] [--json]";
+  "doctor URL --origin ORIGIN [--method M] [--header NAME[: value]]... [--credentials] [--for TARGET] [--verbose] [--json]";
 
 const HELP = `Usage: gatehouse ${USAGE}
 
 Does what a browser does for one cross-origin fetch() from a page on ORIGIN: decides whether a
 preflight is due (and why), sends it exactly as Chromium does, checks the answer, sends the
-request itself (following redirects as browsers do for CORS) and checks that answer too. Each
-step is shown with the header lines it read, then the verdict of the Fetch Standard, Chromium
-and Firefox, and the fix for Gatehouse, nginx, Express and Fastify.
+request itself (following redirects as browsers do for CORS) and checks that answer too. Then
+it names the root cause (against a Gatehouse door with debugHeader: true, the door's own reason
+from X-Gatehouse-Cors), the verdict of the Fetch Standard, Chromium and Firefox, and the fix.
 
 The request is really sent: a DELETE deletes, as it would from the browser.
 
@@ -32,13 +35,16 @@ Options:
   -H, --header "N: v"      a header set by script; repeatable. Without a value: "x"
                            (Content-Type: application/json, Authorization: Bearer doctor)
       --credentials        credentials: "include" (cookies); the default is "same-origin"
+      --for TARGET         the fix for gatehouse (default), nginx, express, fastify, or all;
+                           the Gatehouse fix adds to your config, it never replaces it
+  -v, --verbose            every step, with the header lines each one read
       --timeout MS         per request (default 10000)
       --insecure           accept any TLS certificate
-      --json               the report as JSON
+      --json               the report as JSON (root cause, and the fix for every target)
   -h, --help               show this help
 
 Exit status: 0 allowed, 1 blocked (by at least one engine), 2 could not reach or usage error.
-Codes are explained in docs/errors.md.`;
+More in docs/doctor.md; codes are explained in docs/errors.md.`;
 
 /** Values for a header given without one, by lower-case name. */
 const DEFAULT_VALUES: ReadonlyMap<string, string> = new Map([
@@ -64,6 +70,8 @@ export const doctor: Command = {
       method: { type: "string", short: "X" },
       header: { type: "string", short: "H", multiple: true },
       credentials: { type: "boolean" },
+      for: { type: "string" },
+      verbose: { type: "boolean", short: "v" },
       json: { type: "boolean" },
       timeout: { type: "string" },
       insecure: { type: "boolean" },
@@ -82,6 +90,15 @@ export const doctor: Command = {
     const timeoutMs = values.timeout === undefined ? 10_000 : Number(values.timeout);
     if (!Number.isInteger(timeoutMs) || timeoutMs <= 0)
       return usageError(doctor, "--timeout takes a whole number of milliseconds");
+    const forTarget = values.for ?? "gatehouse";
+    const targets: readonly Target[] | null =
+      forTarget === "all"
+        ? TARGETS
+        : (TARGETS as readonly string[]).includes(forTarget)
+          ? [forTarget as Target]
+          : null;
+    if (targets === null)
+      return usageError(doctor, `--for takes ${TARGETS.join(", ")} or all, not "${forTarget}"`);
     const input = {
       url: positionals[0] ?? "",
       origin: values.origin,
@@ -96,7 +113,11 @@ export const doctor: Command = {
       const report = await runDoctor(input, client.send, {
         userAgent: `gatehouse-doctor/${version()}`,
       });
-      console.log(values.json === true ? renderJson(report) : renderHuman(report));
+      console.log(
+        values.json === true
+          ? renderJson(report)
+          : renderHuman(report, { verbose: values.verbose === true, targets }),
+      );
       return report.exitCode;
     } finally {
       await client.close();

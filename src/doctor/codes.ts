@@ -99,6 +99,16 @@ export const DOCTOR_CODES = {
     howToSolve:
       "Browsers set forbidden headers (`Cookie`, `Host`, `Origin`, `Sec-*`, ...) themselves and drop `Authorization` on a cross-origin redirect; do not rely on sending them from script.",
   },
+  GH_DOCTOR_NO_CORS: {
+    title: "The server sent no CORS headers at all: it does not serve this origin cross-origin.",
+    howToSolve:
+      "Best, need no CORS: serve the page and the API on one origin through the door (`gatehouse serve --upstream URL`, or one route each in gatehouse.yaml) and call the API with a relative URL. Otherwise grant the page's origin on the server (`gatehouse doctor --for gatehouse|nginx|express|fastify` prints how).",
+  },
+  GH_DOCTOR_INSECURE_CREDENTIALS: {
+    title: "Credentials were asked for a page on plain `http://` that is not loopback.",
+    howToSolve:
+      "Serve the page over HTTPS and allow its `https://` origin; while developing, open it on a loopback origin (`http://localhost:5173`), which may carry credentials. Anybody on the network path to a plain-http page can change its script and act as the signed-in user, so Gatehouse refuses this grant (`GH_CORS_ORIGIN_INSECURE`).",
+  },
   GH_DOCTOR_NOT_EXPOSED: {
     title: "A response header is hidden from script.",
     howToSolve:

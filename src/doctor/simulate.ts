@@ -26,6 +26,8 @@ import { HEADER, sameName } from "../http-client/header-names.js";
 import type { Header, ObservedResponse, WireRequest } from "../http-client/message.js";
 import { headerLines, headerValue } from "../http-client/message.js";
 import type { DoctorCode } from "./codes.js";
+import type { DoorReason } from "./door-reason.js";
+import { doorReason, doorVerdictOn } from "./door-reason.js";
 
 export type Engine = "fetch" | "chromium" | "firefox";
 export const ENGINES: readonly Engine[] = ["fetch", "chromium", "firefox"];
@@ -309,7 +311,12 @@ export function actualRequest(
 
 // ---- checking answers -----------------------------------------------------------------------
 
-export type StepStatus = "pass" | "fail" | "note";
+/**
+ * `skip`: a check the answer gives nothing to judge by. A refused preflight usually carries no
+ * `Access-Control-Allow-*` header at all, and the browser stops at its first failure anyway, so
+ * "PUT is not listed" would be a guess; with a door's reason, the checks it never made.
+ */
+export type StepStatus = "pass" | "fail" | "note" | "skip";
 
 export interface Step {
   readonly id: string;
@@ -368,7 +375,7 @@ function step(
   fetchStep: string,
   linesSeen: readonly string[],
   outcome:
-    | { status: "pass" | "note"; detail: string; code?: DoctorCode }
+    | { status: "pass" | "note" | "skip"; detail: string; code?: DoctorCode }
     | { status: "fail"; detail: string; code: DoctorCode; blocks?: readonly Engine[] },
 ): Step {
   const blocks = outcome.status === "fail" ? (outcome.blocks ?? ALL) : [];
@@ -392,11 +399,12 @@ export function corsCheck(prefix: string, ctx: CheckContext, res: ObservedRespon
   const title = "Access-Control-Allow-Origin matches the origin";
   const where = "fetch.bs §concept-cors-check steps 1-4";
   if (acao === null) {
+    const reason = doorReason(res);
     steps.push(
-      step(`${prefix}.allow-origin`, title, where, seen, {
+      step(`${prefix}.allow-origin`, title, where, reason === null ? seen : [reason.line], {
         status: "fail",
         code: "GH_DOCTOR_ACAO_MISSING",
-        detail: `no Access-Control-Allow-Origin header: the browser hides the response from ${ctx.origin}`,
+        detail: `no Access-Control-Allow-Origin header: ${reason === null ? `the browser hides the response from ${ctx.origin}` : missingOriginByDoor(reason, ctx.origin)}`,
       }),
     );
   } else if (count(res, HEADER.allowOrigin) > 1 || acao.includes(",")) {
@@ -463,6 +471,21 @@ export function corsCheck(prefix: string, ctx: CheckContext, res: ObservedRespon
   return steps;
 }
 
+/** Why a door's answer has no `Access-Control-Allow-Origin`, from the reason it gave. */
+function missingOriginByDoor(reason: DoorReason, origin: string): string {
+  switch (reason.refused) {
+    case "policy":
+      return "the door has no CORS policy here and grants nothing cross-origin";
+    case "origin":
+      return `the door does not allow ${origin}`;
+    case null:
+      return `the browser hides the response from ${origin}`;
+    default:
+      // The origin passed; the door refuses a preflight whole, so the header is absent.
+      return `the door allows ${origin} but refused the preflight for its ${reason.refused === "headers" ? "request headers" : reason.refused}`;
+  }
+}
+
 function mismatchHint(acao: string, origin: string): string {
   if (acao === `${origin}/`) return ": remove the trailing slash";
   if (acao.toLowerCase() === origin.toLowerCase()) return ": the case differs";
@@ -519,124 +542,12 @@ export function checkPreflight(ctx: CheckContext, res: ObservedResponse): Step[]
     );
   }
   steps.push(...corsCheck("preflight", ctx, res));
-
-  // Methods.
-  const methods = extractTokenList(res, HEADER.allowMethods);
-  const methodLines = linesOf(res, HEADER.allowMethods);
-  const methodTitle = `Access-Control-Allow-Methods allows ${ctx.method}`;
-  const methodWhere = "fetch.bs §cors-preflight-fetch steps 7.1-7.5";
-  if (methods === "failure") {
-    steps.push(
-      step("preflight.allow-methods", methodTitle, methodWhere, methodLines, {
-        status: "fail",
-        code: "GH_DOCTOR_ALLOW_METHODS_INVALID",
-        detail: "not a comma-separated list of methods",
-      }),
-    );
-  } else {
-    const list = methods ?? [];
-    if (list.includes(ctx.method)) {
-      steps.push(
-        step("preflight.allow-methods", methodTitle, methodWhere, methodLines, {
-          status: "pass",
-          detail: `lists ${ctx.method}`,
-        }),
-      );
-    } else if (SAFELISTED_METHODS.has(ctx.method)) {
-      steps.push(
-        step("preflight.allow-methods", methodTitle, methodWhere, methodLines, {
-          status: "pass",
-          detail: `${ctx.method} is a CORS-safelisted method and needs no listing`,
-        }),
-      );
-    } else if (list.includes("*") && !ctx.credentials) {
-      steps.push(
-        step("preflight.allow-methods", methodTitle, methodWhere, methodLines, {
-          status: "pass",
-          detail: "* allows any method for a request without credentials",
-        }),
-      );
-    } else if (list.includes("*")) {
-      steps.push(
-        step("preflight.allow-methods", methodTitle, methodWhere, methodLines, {
-          status: "fail",
-          code: "GH_DOCTOR_METHOD_WILDCARD_CREDENTIALS",
-          detail: `* does not count with credentials and ${ctx.method} is not listed`,
-        }),
-      );
-    } else {
-      const near = list.find((m) => m.toLowerCase() === ctx.method.toLowerCase());
-      steps.push(
-        step("preflight.allow-methods", methodTitle, methodWhere, methodLines, {
-          status: "fail",
-          code: "GH_DOCTOR_METHOD_NOT_ALLOWED",
-          detail:
-            near !== undefined
-              ? `lists ${near}, but the browser sends ${ctx.method}: methods are case-sensitive`
-              : methods === null
-                ? `no Access-Control-Allow-Methods, and ${ctx.method} is not GET, HEAD or POST`
-                : `${ctx.method} is not in ${list.join(", ") || "(empty list)"}`,
-        }),
-      );
-    }
-  }
-
-  // Headers.
-  const names = extractTokenList(res, HEADER.allowHeaders);
-  const allowHeaderLines = linesOf(res, HEADER.allowHeaders);
-  const unsafe = corsUnsafeRequestHeaders(ctx.headers).names;
-  const headerWhere = "fetch.bs §cors-preflight-fetch steps 7.6-7.7";
-  const hasAuthorization = ctx.headers.some(
-    ([n]) => n.toLowerCase() === NON_WILDCARD_REQUEST_HEADER,
-  );
-  if (unsafe.length > 0 || hasAuthorization) {
-    const title = `Access-Control-Allow-Headers allows ${unsafe.join(", ")}`;
-    if (names === "failure") {
-      steps.push(
-        step("preflight.allow-headers", title, headerWhere, allowHeaderLines, {
-          status: "fail",
-          code: "GH_DOCTOR_ALLOW_HEADERS_INVALID",
-          detail: "not a comma-separated list of header names",
-        }),
-      );
-    } else {
-      const listed = new Set((names ?? []).map((n) => n.toLowerCase()));
-      const star = listed.has("*");
-      const missing = unsafe.filter((n) => !listed.has(n) && (ctx.credentials || !star));
-      if (missing.length > 0) {
-        const byStarOnly = star && ctx.credentials;
-        steps.push(
-          step("preflight.allow-headers", title, headerWhere, allowHeaderLines, {
-            status: "fail",
-            code: byStarOnly
-              ? "GH_DOCTOR_HEADER_WILDCARD_CREDENTIALS"
-              : "GH_DOCTOR_HEADER_NOT_ALLOWED",
-            detail: byStarOnly
-              ? `* does not count with credentials; not listed: ${missing.join(", ")}`
-              : `not listed: ${missing.join(", ")}`,
-          }),
-        );
-      } else if (hasAuthorization && !listed.has(NON_WILDCARD_REQUEST_HEADER)) {
-        // Only reachable with `*` and no credentials: the engines part ways here.
-        steps.push(
-          step("preflight.allow-headers", title, headerWhere, allowHeaderLines, {
-            status: "fail",
-            code: "GH_DOCTOR_AUTHORIZATION_WILDCARD",
-            detail: `authorization is covered only by *. Fetch Standard and Firefox: blocked. ${CHROMIUM_DEPARTURES.authorizationWildcard.split(";")[0]}: allowed.`,
-            blocks: ["fetch", "firefox"],
-          }),
-        );
-      } else {
-        steps.push(
-          step("preflight.allow-headers", title, headerWhere, allowHeaderLines, {
-            status: "pass",
-            detail:
-              star && unsafe.some((n) => !listed.has(n)) ? "covered (some by *)" : "all listed",
-          }),
-        );
-      }
-    }
-  }
+  const reason = doorReason(res);
+  // A header absent from an answer that already failed proves nothing about the list behind it.
+  const failed = steps.some((s) => s.status === "fail");
+  steps.push(methodStep(ctx, res, reason, failed));
+  const headers = headersStep(ctx, res, reason, failed);
+  if (headers !== null) steps.push(headers);
 
   // Max-age: informational only.
   const ageLines = linesOf(res, HEADER.maxAge);
@@ -678,6 +589,178 @@ export function checkPreflight(ctx: CheckContext, res: ObservedResponse): Step[]
     );
   }
   return steps;
+}
+
+/** A door's reason names a check it never made: shown as skipped, with what to make sure of. */
+function uncheckedByDoor(reason: DoorReason, what: string): string {
+  return `not checked: the door stopped at its first refusal (${reason.line}); make sure ${what}`;
+}
+
+/** fetch.bs §cors-preflight-fetch steps 7.1-7.5: the method. */
+function methodStep(
+  ctx: CheckContext,
+  res: ObservedResponse,
+  reason: DoorReason | null,
+  failed: boolean,
+): Step {
+  const methods = extractTokenList(res, HEADER.allowMethods);
+  const lines = linesOf(res, HEADER.allowMethods);
+  const title = `Access-Control-Allow-Methods allows ${ctx.method}`;
+  const where = "fetch.bs §cors-preflight-fetch steps 7.1-7.5";
+  const at = (outcome: Parameters<typeof step>[4], seen: readonly string[] = lines) =>
+    step("preflight.allow-methods", title, where, seen, outcome);
+  // fetch.bs §cors-preflight-fetch step 7.3: an unparsable list fails whatever the method.
+  if (methods === "failure") {
+    return at({
+      status: "fail",
+      code: "GH_DOCTOR_ALLOW_METHODS_INVALID",
+      detail: "not a comma-separated list of methods",
+    });
+  }
+  const list = methods ?? [];
+  if (list.includes(ctx.method)) return at({ status: "pass", detail: `lists ${ctx.method}` });
+  if (SAFELISTED_METHODS.has(ctx.method)) {
+    return at({
+      status: "pass",
+      detail: `${ctx.method} is a CORS-safelisted method and needs no listing`,
+    });
+  }
+  if (reason !== null && methods === null) {
+    const verdict = doorVerdictOn(reason, "method");
+    if (verdict === "refused") {
+      return at(
+        {
+          status: "fail",
+          code: "GH_DOCTOR_METHOD_NOT_ALLOWED",
+          detail: `the door refused the method ${ctx.method}: it is not in its allowMethods`,
+        },
+        [reason.line],
+      );
+    }
+    if (verdict === "unchecked") {
+      return at(
+        { status: "skip", detail: uncheckedByDoor(reason, `allowMethods lists ${ctx.method}`) },
+        [reason.line],
+      );
+    }
+    return at({ status: "pass", detail: `the door allows ${ctx.method}` }, [reason.line]);
+  }
+  if (methods === null && failed) {
+    return at({
+      status: "skip",
+      detail: `not reached: the preflight already failed above, and its answer carries no Access-Control-Allow-Methods to judge ${ctx.method} by`,
+    });
+  }
+  if (list.includes("*") && !ctx.credentials) {
+    return at({ status: "pass", detail: "* allows any method for a request without credentials" });
+  }
+  if (list.includes("*")) {
+    return at({
+      status: "fail",
+      code: "GH_DOCTOR_METHOD_WILDCARD_CREDENTIALS",
+      detail: `* does not count with credentials and ${ctx.method} is not listed`,
+    });
+  }
+  const near = list.find((m) => m.toLowerCase() === ctx.method.toLowerCase());
+  return at({
+    status: "fail",
+    code: "GH_DOCTOR_METHOD_NOT_ALLOWED",
+    detail:
+      near !== undefined
+        ? `lists ${near}, but the browser sends ${ctx.method}: methods are case-sensitive`
+        : methods === null
+          ? `no Access-Control-Allow-Methods, and ${ctx.method} is not GET, HEAD or POST`
+          : `${ctx.method} is not in ${list.join(", ") || "(empty list)"}`,
+  });
+}
+
+/** fetch.bs §cors-preflight-fetch steps 7.6-7.7: the request headers; null when none is due. */
+function headersStep(
+  ctx: CheckContext,
+  res: ObservedResponse,
+  reason: DoorReason | null,
+  failed: boolean,
+): Step | null {
+  const unsafe = corsUnsafeRequestHeaders(ctx.headers).names;
+  const hasAuthorization = ctx.headers.some(
+    ([n]) => n.toLowerCase() === NON_WILDCARD_REQUEST_HEADER,
+  );
+  if (unsafe.length === 0 && !hasAuthorization) return null;
+  const names = extractTokenList(res, HEADER.allowHeaders);
+  const lines = linesOf(res, HEADER.allowHeaders);
+  const title = `Access-Control-Allow-Headers allows ${unsafe.join(", ")}`;
+  const where = "fetch.bs §cors-preflight-fetch steps 7.6-7.7";
+  const at = (outcome: Parameters<typeof step>[4], seen: readonly string[] = lines) =>
+    step("preflight.allow-headers", title, where, seen, outcome);
+  if (reason !== null && names === null) {
+    const verdict = doorVerdictOn(reason, "headers");
+    if (verdict === "refused") {
+      return at(
+        reason.code === "CORS_HEADER_AUTHORIZATION_NOT_COVERED"
+          ? {
+              status: "fail",
+              code: "GH_DOCTOR_AUTHORIZATION_WILDCARD",
+              detail: "the door refused authorization: its allowHeaders has * but does not name it",
+            }
+          : {
+              status: "fail",
+              code: "GH_DOCTOR_HEADER_NOT_ALLOWED",
+              detail: `the door refused the request headers: ${unsafe.length === 1 ? `${unsafe[0]} is` : `one or more of ${unsafe.join(", ")} are`} not in its allowHeaders`,
+            },
+        [reason.line],
+      );
+    }
+    if (verdict === "unchecked") {
+      return at(
+        {
+          status: "skip",
+          detail: uncheckedByDoor(reason, `allowHeaders lists ${unsafe.join(", ")}`),
+        },
+        [reason.line],
+      );
+    }
+    return at({ status: "pass", detail: "the door allows them" }, [reason.line]);
+  }
+  if (names === null && failed) {
+    return at({
+      status: "skip",
+      detail:
+        "not reached: the preflight already failed above, and its answer carries no Access-Control-Allow-Headers to judge them by",
+    });
+  }
+  if (names === "failure") {
+    return at({
+      status: "fail",
+      code: "GH_DOCTOR_ALLOW_HEADERS_INVALID",
+      detail: "not a comma-separated list of header names",
+    });
+  }
+  const listed = new Set((names ?? []).map((n) => n.toLowerCase()));
+  const star = listed.has("*");
+  const missing = unsafe.filter((n) => !listed.has(n) && (ctx.credentials || !star));
+  if (missing.length > 0) {
+    const byStarOnly = star && ctx.credentials;
+    return at({
+      status: "fail",
+      code: byStarOnly ? "GH_DOCTOR_HEADER_WILDCARD_CREDENTIALS" : "GH_DOCTOR_HEADER_NOT_ALLOWED",
+      detail: byStarOnly
+        ? `* does not count with credentials; not listed: ${missing.join(", ")}`
+        : `not listed: ${missing.join(", ")}`,
+    });
+  }
+  if (hasAuthorization && !listed.has(NON_WILDCARD_REQUEST_HEADER)) {
+    // Only reachable with `*` and no credentials: the engines part ways here.
+    return at({
+      status: "fail",
+      code: "GH_DOCTOR_AUTHORIZATION_WILDCARD",
+      detail: `authorization is covered only by *. Fetch Standard and Firefox: blocked. ${CHROMIUM_DEPARTURES.authorizationWildcard.split(";")[0]}: allowed.`,
+      blocks: ["fetch", "firefox"],
+    });
+  }
+  return at({
+    status: "pass",
+    detail: star && unsafe.some((n) => !listed.has(n)) ? "covered (some by *)" : "all listed",
+  });
 }
 
 /** The CORS check on the request's own response (fetch.bs §http-fetch step 4.4.3). */
