@@ -65,7 +65,7 @@ export class RequestHeaderRules {
   /** Lengths with too many names to compare in place: those names are looked up in the set. */
   private readonly crowdedLengths: readonly boolean[];
   private readonly names: Set<string>;
-  private readonly any: boolean;
+  private readonly wildcard: boolean;
   private readonly acceptedLines = new Map<string, AllowHeadersPair>();
   /** The last few accepted lines (a ring), compared before the map is asked. */
   private readonly recentLines: string[] = [];
@@ -88,7 +88,7 @@ export class RequestHeaderRules {
     this.crowdedLengths = byLength.map(
       (names) => names !== undefined && names.length > IN_PLACE_BUCKET,
     );
-    this.any = allowHeaders.includes("*");
+    this.wildcard = allowHeaders.includes("*");
   }
 
   /**
@@ -195,14 +195,14 @@ export class RequestHeaderRules {
             !upper && out === undefined ? this.listedInPlace(line, start, end) : InPlace.Ask;
           if (inPlace === InPlace.Listed) {
             // allowed
-          } else if (inPlace === InPlace.NotListed && !this.any) {
+          } else if (inPlace === InPlace.NotListed && !this.wildcard) {
             return Scan.NotAllowed; // refused without slicing the name out
           } else {
             const name = upper ? line.slice(start, end).toLowerCase() : line.slice(start, end);
             if (out) out.names.push(name);
             if (!this.allows(name)) {
               if (out) out.offending = name;
-              return name === NON_WILDCARD_REQUEST_HEADER && this.any
+              return name === NON_WILDCARD_REQUEST_HEADER && this.wildcard
                 ? Scan.Authorization
                 : Scan.NotAllowed;
             }
@@ -242,7 +242,7 @@ export class RequestHeaderRules {
   /** Listed by name, or covered by `*` (never `authorization`, never a forbidden name). */
   private allows(lowerName: string): boolean {
     if (this.names.has(lowerName)) return true;
-    if (!this.any || lowerName === NON_WILDCARD_REQUEST_HEADER) return false;
+    if (!this.wildcard || lowerName === NON_WILDCARD_REQUEST_HEADER) return false;
     return !isForbiddenRequestHeaderName(lowerName);
   }
 }
