@@ -3,8 +3,16 @@
  *
  * - Each probe's judge gives drafts; drafts with the same code merge into one finding that
  *   keeps the most severe example as evidence and lists the other origins in `alsoAccepted`.
- * - When any origin is reflected, the look-alike families say nothing more: they fold into the
- *   reflection finding (their origins join `alsoAccepted`). `null` stays separate.
+ * - One cause, one finding. Drafts that another finding explains fold into it (their origins
+ *   join its `alsoAccepted`, and its `why` says so):
+ *   - when any origin is reflected, the look-alike families and `null` fold into the
+ *     reflection: a server that echoes every origin echoes those too;
+ *   - otherwise, a suffix match (pre-domain accepted) and an unescaped dot are told apart by
+ *     the dot probes: a dot replaced before the registrable domain (`apixexample.com`) still
+ *     ends with the domain, so a suffix match accepts it; a dot replaced inside the domain
+ *     (`api.examplexcom`) does not. Without the latter, the dot look-alikes fold into the
+ *     suffix match; with it, the expression has unescaped dots, and the pre-domain look-alike
+ *     folds into that finding.
  * - `Vary: Origin` is judged across responses: the `Access-Control-Allow-Origin` answer is
  *   dynamic when the GET probes did not all get the same one.
  */
@@ -89,6 +97,7 @@ const WEBSOCKET_ONLY: ReadonlySet<string> = new Set([
 ]);
 
 const FOLDED_INTO_REFLECTION: ReadonlySet<AuditFindingCode> = new Set<AuditFindingCode>([
+  "GH_AUDIT_NULL_ORIGIN",
   "GH_AUDIT_PREDOMAIN",
   "GH_AUDIT_SUBSTRING",
   "GH_AUDIT_POSTDOMAIN",
@@ -99,6 +108,18 @@ const FOLDED_INTO_REFLECTION: ReadonlySet<AuditFindingCode> = new Set<AuditFindi
   "GH_AUDIT_THIRD_PARTY",
   "GH_AUDIT_LOCALHOST",
 ]);
+
+/** What a folded family adds to the `why` of the finding it folds into. */
+const FOLD_NOTES: Partial<Record<AuditFindingCode, string>> = {
+  GH_AUDIT_NULL_ORIGIN:
+    "It echoes `Origin: null` the same way, so sandboxed iframes and `data:` pages, which any attacker can make, are allowed too.",
+};
+
+/** A draft of another finding that this one explains. */
+interface Fold {
+  readonly into: AuditFindingCode;
+  readonly note: string | null;
+}
 
 export function rank(severity: Severity): number {
   return SEVERITIES.indexOf(severity);
@@ -125,27 +146,53 @@ export function analyze(exchanges: readonly Exchange[]): Finding[] {
     byCode.set(d.draft.code, list);
   }
 
-  const findings: Finding[] = [];
-  const reflected = byCode.has("GH_AUDIT_ORIGIN_REFLECTED");
-  const folded: string[] = [];
-  for (const [code, list] of byCode) {
-    if (reflected && FOLDED_INTO_REFLECTION.has(code)) {
-      for (const d of list)
-        if (d.exchange.probe.origin !== null) folded.push(d.exchange.probe.origin);
-      continue;
+  const folds = new Map<AuditFindingCode, Fold>();
+  if (byCode.has("GH_AUDIT_ORIGIN_REFLECTED")) {
+    for (const code of FOLDED_INTO_REFLECTION) {
+      folds.set(code, { into: "GH_AUDIT_ORIGIN_REFLECTED", note: FOLD_NOTES[code] ?? null });
     }
-    findings.push(merge(list));
+  } else {
+    foldDots(byCode, folds);
   }
-  if (folded.length > 0) {
-    const index = findings.findIndex((f) => f.code === "GH_AUDIT_ORIGIN_REFLECTED");
-    const f = findings[index];
-    if (f !== undefined) {
-      findings[index] = { ...f, alsoAccepted: unique([...f.alsoAccepted, ...folded]) };
-    }
+
+  const findings = new Map<AuditFindingCode, Finding>();
+  for (const [code, list] of byCode) if (!folds.has(code)) findings.set(code, merge(list));
+  for (const [code, fold] of folds) {
+    const list = byCode.get(code);
+    const target = findings.get(fold.into);
+    if (list === undefined || target === undefined) continue;
+    const origins = list.map((d) => d.exchange.probe.origin).filter((o) => o !== null);
+    findings.set(fold.into, {
+      ...target,
+      why: fold.note === null ? target.why : `${target.why} ${fold.note}`,
+      alsoAccepted: unique([...target.alsoAccepted, ...origins]).filter((o) => o !== target.origin),
+    });
   }
-  return findings.sort(
+  return [...findings.values()].sort(
     (a, b) => rank(a.severity) - rank(b.severity) || a.code.localeCompare(b.code),
   );
+}
+
+/** Suffix match or unescaped dot (see the header): which finding the other folds into. */
+function foldDots(
+  byCode: ReadonlyMap<AuditFindingCode, Draft[]>,
+  folds: Map<AuditFindingCode, Fold>,
+) {
+  const suffix = byCode.get("GH_AUDIT_PREDOMAIN");
+  const dots = byCode.get("GH_AUDIT_UNESCAPED_DOT");
+  if (suffix === undefined || dots === undefined) return;
+  const inner = dots.filter((d) => d.exchange.probe.family === "unescaped-dot");
+  if (inner.length === 0) {
+    folds.set("GH_AUDIT_UNESCAPED_DOT", {
+      into: "GH_AUDIT_PREDOMAIN",
+      note: `Names with a dot of the host replaced (${dots[0]?.exchange.probe.origin}) pass for the same reason: they still end with the domain. Names whose domain itself lost its dot do not, so this is a suffix match (\`endsWith\`), not an unescaped dot in a regular expression.`,
+    });
+  } else {
+    folds.set("GH_AUDIT_PREDOMAIN", {
+      into: "GH_AUDIT_UNESCAPED_DOT",
+      note: `${suffix[0]?.exchange.probe.origin} passes too: the expression's \`.\` before the domain is unescaped, or it lacks a \`^\` anchor.`,
+    });
+  }
 }
 
 function merge(list: readonly Draft[]): Finding {

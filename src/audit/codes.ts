@@ -22,7 +22,7 @@ export const AUDIT_FINDING_CODES = {
   },
   GH_AUDIT_PREDOMAIN: {
     title:
-      "An origin that merely ends with the trusted domain is allowed (`https://evilexample.com`).",
+      "A suffix match: an origin that merely ends with the trusted domain is allowed (`https://evilexample.com`).",
     howToSolve:
       "Match whole host names: exact origins, or a subdomain pattern anchored on a dot (`https://*.example.com`). Never test with `endsWith`, `includes` or an unanchored regular expression.",
   },
@@ -39,7 +39,7 @@ export const AUDIT_FINDING_CODES = {
   },
   GH_AUDIT_UNESCAPED_DOT: {
     title:
-      "An origin with a dot of the trusted host replaced by a letter is allowed (`https://wwwxexample.com`).",
+      "An unescaped dot: an origin with a dot of the trusted host replaced by a letter is allowed (`https://wwwxexample.com`), as a `.` in a regular expression matches any character.",
     howToSolve:
       "A `.` in a regular expression matches any character: escape it (`\\.`) and anchor the expression, or list exact origins instead of expressions.",
   },
@@ -58,6 +58,11 @@ export const AUDIT_FINDING_CODES = {
     title: "The plain-`http://` twin of an `https://` origin is allowed.",
     howToSolve:
       "Allow only `https://` origins for an `https://` service: anybody on the network path can inject script into a plain-HTTP page and inherit its trust.",
+  },
+  GH_AUDIT_INSECURE_CREDENTIALS: {
+    title: "Credentials are granted to a plain-`http://` origin that is not loopback.",
+    howToSolve:
+      "Serve that page over HTTPS and allow its `https://` origin instead; while developing, use a loopback origin (`http://localhost:5173`). Anybody on the network path to a plain-http page can change its script and act as the signed-in user; Gatehouse refuses this grant (`GH_CORS_ORIGIN_INSECURE`).",
   },
   GH_AUDIT_THIRD_PARTY: {
     title: "A third-party code-hosting origin is allowed (github.io, codepen, jsfiddle, repl.it…).",

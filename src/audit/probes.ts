@@ -11,10 +11,14 @@
  *   pre-domain     <scheme>://evil<registrable domain>          suffix match (Corsy d3v…, CORScanner)
  *   substring      <scheme>://<registrable domain minus 1 char> "allowed".includes(host)
  *   post-domain    <host>.evil.example, <host>evil.example      prefix / unanchored match
- *   unescaped-dot  each dot of the host replaced by `x`, each by `a`; every dot by `a`
+ *   unescaped-dot  each dot of the host replaced by `x`, each by `a`; every dot by `a`. A dot
+ *                  before the registrable domain (`apixexample.com`) leaves a name that still ends
+ *                  with the domain, so a suffix match accepts it too: those probes are the family
+ *                  `dot-before-domain`, and analyze.ts tells the two causes apart
  *   special-chars  <host><c>.evil.example and <host>.<c>.evil.example for c in _ - " { } + ^ %60 ! ~ ` ; | & ' ( ) * , $ = %0b
  *   subdomain      evil.<host>, evil.<registrable domain>, evil<host> (a sibling)
  *   downgrade      http://<host> for an https base
+ *   baseline       each --trusted origin: credentials granted to a plain-http one are a finding
  *   third-party    github.io, jsbin, codepen, jsfiddle, webdevout, repl.it, and other code hosts
  *   localhost      http://localhost:31337, http://127.0.0.1:31337
  *   preflights     an unknown method, an unknown header, Private Network Access
@@ -31,6 +35,8 @@
  *   special characters (mostly Safari)        medium                high
  *   any subdomain                             low                   medium
  *   http:// twin of an https origin           low                   medium
+ *   a trusted plain-http origin               -                     medium (what the twin risks, on a
+ *                                                                   page users really open)
  *   loopback origin on another port           low                   medium
  *   rewritten origin echoed (broken parser)   low                   low
  *   `*` with credentials                      -                     medium (browsers refuse it; it shows intent)
@@ -46,6 +52,7 @@
  */
 import { isIP } from "node:net";
 import { getDomain } from "tldts";
+import { isLoopbackHost, splitSerializedOrigin } from "../core/origin.js";
 import { HEADER, sameName } from "../http-client/header-names.js";
 import type { Header, ObservedResponse, WireRequest } from "../http-client/message.js";
 import { headerLines, headerValue } from "../http-client/message.js";
@@ -64,6 +71,7 @@ export type OriginFamily =
   | "substring"
   | "post-domain"
   | "unescaped-dot"
+  | "dot-before-domain"
   | "special-chars"
   | "subdomain"
   | "downgrade"
@@ -122,6 +130,8 @@ export interface AuditPlanInput {
   readonly trusted?: readonly string[];
   /** A WebSocket endpoint to probe (ws, wss, http or https). */
   readonly ws?: URL | null;
+  /** The door's public origin (where users open the app), named in the WebSocket fix. */
+  readonly publicOrigin?: string | null;
   /** Lower-case letters and digits; makes the foreign origins and probe names unguessable. */
   readonly nonce: string;
 }
@@ -230,6 +240,12 @@ const ORIGIN_FAMILIES: Record<OriginFamily, OriginFamilyInfo> = {
     with: "critical",
     why: "A dot of the trusted host matched another character, as an unescaped `.` in a regular expression does. An attacker registers the look-alike (e.g. `wwwxexample.com`) and reads the responses from it.",
   },
+  "dot-before-domain": {
+    code: "GH_AUDIT_UNESCAPED_DOT",
+    without: "high",
+    with: "critical",
+    why: "A dot of the trusted host matched another character, as an unescaped `.` in a regular expression does. An attacker registers the look-alike (e.g. `wwwxexample.com`) and reads the responses from it.",
+  },
   "special-chars": {
     code: "GH_AUDIT_SPECIAL_CHARACTERS",
     without: "medium",
@@ -262,8 +278,23 @@ const ORIGIN_FAMILIES: Record<OriginFamily, OriginFamilyInfo> = {
   },
 };
 
-function fixFor(code: AuditFindingCode, trusted: readonly string[], extra: string[] = []): Fix {
-  const origins = trusted.length > 0 ? trusted.join(", ") : "https://app.example.com";
+/** Plain http and not loopback: Gatehouse refuses such an origin together with credentials. */
+export function isInsecureOrigin(origin: string): boolean {
+  const parts = splitSerializedOrigin(origin);
+  return parts !== null && parts.scheme === "http" && !isLoopbackHost(parts.host);
+}
+
+function fixFor(
+  code: AuditFindingCode,
+  trusted: readonly string[],
+  extra: string[] = [],
+  credentials = false,
+): Fix {
+  // `gatehouse check` refuses a plain-http origin next to credentials: its https twin instead.
+  const listed = trusted.map((o) =>
+    credentials && isInsecureOrigin(o) ? o.replace(/^http:/, "https:") : o,
+  );
+  const origins = listed.length > 0 ? [...new Set(listed)].join(", ") : "https://app.example.com";
   return {
     gatehouse: ["cors:", `  allowOrigins: [${origins}]   # exact origins you own`, ...extra],
     generic: AUDIT_FINDING_CODES[code].howToSolve,
@@ -342,9 +373,12 @@ function wildcardDrafts(res: ObservedResponse, ctx: JudgeContext): FindingDraft[
         severity: "medium",
         title: AUDIT_FINDING_CODES.GH_AUDIT_WILDCARD_CREDENTIALS.title,
         why: "Browsers refuse `*` for credentialed requests, so today no page reads credentialed responses through it, and credentialed clients of this API are broken. But the server means to share credentialed data with every origin: the next change (reflecting the origin to make it work) makes it critical. Non-credentialed responses are readable by every website.",
-        fix: fixFor("GH_AUDIT_WILDCARD_CREDENTIALS", ctx.trusted, [
-          "  allowCredentials: true   # Gatehouse refuses `*` together with credentials",
-        ]),
+        fix: fixFor(
+          "GH_AUDIT_WILDCARD_CREDENTIALS",
+          ctx.trusted,
+          ["  allowCredentials: true   # Gatehouse refuses `*` together with credentials"],
+          true,
+        ),
         credentials: true,
       },
     ];
@@ -383,11 +417,16 @@ function originJudge(
           severity,
           title: `${AUDIT_FINDING_CODES[info.code].title}${credentials ? " With credentials." : ""}`,
           why: `${info.why}${credentials ? " The grant includes credentials, so the page reads what the user's cookies or HTTP authentication unlock." : ""}${publicNote}`,
-          fix: fixFor(info.code, ctx.trusted, [
-            credentials
-              ? "  allowCredentials: true   # Gatehouse refuses null, regular expressions and `*` here"
-              : "  allowCredentials: false",
-          ]),
+          fix: fixFor(
+            info.code,
+            ctx.trusted,
+            [
+              credentials
+                ? "  allowCredentials: true   # Gatehouse refuses null, regular expressions and `*` here"
+                : "  allowCredentials: false",
+            ],
+            credentials,
+          ),
           credentials,
         },
       ];
@@ -468,10 +507,34 @@ function preflightJudge(
   };
 }
 
-function websocketJudge(
-  ownOrigin: string,
-  ctx: JudgeContext,
-): (res: ObservedResponse) => FindingDraft[] {
+/**
+ * The WebSocket fix puts a door in front: its publicOrigin is the origin whose pages may open
+ * sockets (the one users open), never the scanned server's own address, which becomes the
+ * door's upstream when it is on loopback or a private network.
+ */
+function websocketFix(ws: URL, publicOrigin: string | null, ctx: JudgeContext): Fix {
+  const upstream = isPrivateHost(ws.hostname) ? ws.origin : null;
+  const own = publicOrigin ?? (upstream === null ? ws.origin : null);
+  const others = ctx.trusted.filter((o) => o !== own);
+  return {
+    gatehouse: [
+      own === null
+        ? "publicOrigin: https://gateway.example.com   # the origin your users open (audit --public-origin); upgrades from others get 403"
+        : `publicOrigin: ${own}   # the origin your users open; upgrades from others get 403`,
+      ...(upstream === null
+        ? []
+        : [
+            "routes:",
+            `  - { match: /, upstream: "${upstream}" }   # this server, behind the door`,
+          ]),
+      "websocket:",
+      `  allowOrigins: [${others.join(", ")}]   # other pages allowed to open sockets, exact`,
+    ],
+    generic: AUDIT_FINDING_CODES.GH_AUDIT_WEBSOCKET_ORIGIN.howToSolve,
+  };
+}
+
+function websocketJudge(fix: Fix): (res: ObservedResponse) => FindingDraft[] {
   return (res) =>
     res.status === 101
       ? [
@@ -480,18 +543,32 @@ function websocketJudge(
             severity: "high",
             title: AUDIT_FINDING_CODES.GH_AUDIT_WEBSOCKET_ORIGIN.title,
             why: "CORS does not apply to WebSockets: a page on any website opens this socket with the user's cookies or its position on the network, then reads and writes freely (CVE-2026-25253, CVE-2025-24010, CVE-2018-14732). Critical if the socket trusts cookies or loopback: the audit cannot see that.",
-            fix: {
-              gatehouse: [
-                `publicOrigin: ${ownOrigin}   # upgrades from other origins get 403`,
-                "websocket:",
-                `  allowOrigins: [${ctx.trusted.join(", ")}]   # other origins allowed to open sockets, exact`,
-              ],
-              generic: AUDIT_FINDING_CODES.GH_AUDIT_WEBSOCKET_ORIGIN.howToSolve,
-            },
+            fix,
             credentials: false,
           },
         ]
       : [];
+}
+
+/** A trusted plain-http origin granted credentials (what Gatehouse refuses at start-up). */
+function insecureCredentialsJudge(
+  origin: string,
+  ctx: JudgeContext,
+): (res: ObservedResponse) => FindingDraft[] {
+  return (res) => {
+    if (headerValue(res, HEADER.allowOrigin) !== origin || !allowsCredentials(res)) return [];
+    const code = "GH_AUDIT_INSECURE_CREDENTIALS";
+    return [
+      {
+        code,
+        severity: "medium",
+        title: AUDIT_FINDING_CODES[code].title,
+        why: `${origin} is a plain-http page and it is granted credentials: anybody on the network path to that page (public Wi-Fi, a hostile router, a proxy) can change its script, and that script then reads what the user's cookies unlock here. Browsers do not count such a page as a secure context, and Gatehouse refuses this grant at start-up (GH_CORS_ORIGIN_INSECURE).`,
+        fix: fixFor(code, ctx.trusted, ["  allowCredentials: true"], true),
+        credentials: true,
+      },
+    ];
+  };
 }
 
 // ─── look-alike origins ─────────────────────────────────────────────────────────────────────
@@ -519,9 +596,14 @@ export function lookalikes(base: URL): Candidate[] {
   add("post-domain", at(`${host}${ATTACKER_DOMAIN}`));
   const dots = [...host].flatMap((c, i) => (c === "." ? [i] : []));
   // Each dot by `x` (Corsy replaces the first) and by `a` (CORScanner the last), then all by `a` (nuclei).
+  // A dot before the registrable domain leaves a name that still ends with it.
+  const domainAt = domain === null ? 0 : host.length - domain.length;
   for (const letter of ["x", "a"]) {
     for (const i of dots) {
-      add("unescaped-dot", at(`${host.slice(0, i)}${letter}${host.slice(i + 1)}`));
+      add(
+        i < domainAt ? "dot-before-domain" : "unescaped-dot",
+        at(`${host.slice(0, i)}${letter}${host.slice(i + 1)}`),
+      );
     }
   }
   if (dots.length > 1) add("unescaped-dot", at(host.replaceAll(".", "a")));
@@ -591,7 +673,7 @@ export function buildProbes(input: AuditPlanInput): Probe[] {
       family: "baseline",
       origin: base,
       request: get(base),
-      judge: () => [],
+      judge: isInsecureOrigin(base) ? insecureCredentialsJudge(base, ctx) : () => [],
     });
   }
 
@@ -661,7 +743,11 @@ export function buildProbes(input: AuditPlanInput): Probe[] {
 
   if (input.ws !== undefined && input.ws !== null) {
     const wsUrl = wsToHttp(input.ws);
-    const wsBases = [...new Set([wsUrl.origin, ...trusted])];
+    const publicOrigin = input.publicOrigin ?? null;
+    const wsBases = [
+      ...new Set([wsUrl.origin, ...(publicOrigin === null ? [] : [publicOrigin]), ...trusted]),
+    ];
+    const fix = websocketFix(wsUrl, publicOrigin, ctx);
     const origins = new Set<string>([foreign, "null", `https://gh-audit-${input.nonce}.github.io`]);
     for (const base of wsBases) {
       for (const c of lookalikes(new URL(base))) {
@@ -683,7 +769,7 @@ export function buildProbes(input: AuditPlanInput): Probe[] {
           url: wsUrl.href,
           headers: [[HEADER.origin, origin]],
         },
-        judge: websocketJudge(wsUrl.origin, ctx),
+        judge: websocketJudge(fix),
       });
     }
   }

@@ -23,6 +23,8 @@ export interface AuditOptions {
   readonly target: URL;
   readonly trusted?: readonly string[];
   readonly ws?: URL | null;
+  /** The door's public origin, named in the WebSocket fix. */
+  readonly publicOrigin?: string | null;
   /** Per request, for connecting and for the response headers. Default 10 s. */
   readonly timeoutMs?: number;
   /** Requests in flight at once. Default 8. */
@@ -45,6 +47,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
     target: options.target,
     trusted: options.trusted ?? [],
     ws: options.ws ?? null,
+    publicOrigin: options.publicOrigin ?? null,
     nonce: options.nonce ?? newNonce(),
   });
   const client = createHttpClient({

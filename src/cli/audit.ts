@@ -1,5 +1,5 @@
 /**
- * `gatehouse audit URL [--ws URL] [--trusted ORIGIN]... [--json]`: probes a running server for
+ * `gatehouse audit URL [--ws URL] [--trusted ORIGIN]... [--public-origin ORIGIN] [--json]`: probes a running server for
  * CORS and WebSocket-origin misconfigurations and reports findings by severity.
  * Exit 0 when nothing (or only `info`) is found, 1 on findings, 2 when the target could not be
  * reached or on usage errors.
@@ -11,7 +11,7 @@ import { UnreachableError } from "../http-client/unreachable.js";
 import type { Command } from "./args.js";
 import { parseCommandArgs, usageError } from "./args.js";
 
-const USAGE = "audit URL [--ws URL] [--trusted ORIGIN]... [--json]";
+const USAGE = "audit URL [--ws URL] [--trusted ORIGIN]... [--public-origin ORIGIN] [--json]";
 
 const HELP = `Usage: gatehouse ${USAGE}
 
@@ -26,13 +26,17 @@ are not followed.
 Options:
       --ws URL          also probe this WebSocket endpoint (ws://, wss://, http:// or https://)
       --trusted ORIGIN  an origin the server is meant to allow (repeatable): look-alikes of it
-                        are probed too, and it shows whether \`Vary: Origin\` is sent
+                        are probed too, and it shows whether \`Vary: Origin\` is sent; a
+                        plain-http one granted credentials is a finding
+      --public-origin ORIGIN
+                        where users open the app: the publicOrigin of the Gatehouse door the
+                        WebSocket fix puts in front of this server (look-alikes probed with --ws)
       --timeout MS      per request (default 10000)
       --json            print the report as JSON
   -h, --help            show this help
 
 Exit status: 0 no findings (info notes aside), 1 findings, 2 could not reach the target
-(or usage error). Codes are explained in docs/errors.md.`;
+(or usage error). More in docs/audit.md; codes are explained in docs/errors.md.`;
 
 export const audit: Command = {
   name: "audit",
@@ -43,6 +47,7 @@ export const audit: Command = {
     const parsed = parseCommandArgs(audit, args, {
       ws: { type: "string" },
       trusted: { type: "string", multiple: true },
+      "public-origin": { type: "string" },
       timeout: { type: "string" },
       json: { type: "boolean" },
       help: { type: "boolean", short: "h" },
@@ -71,6 +76,17 @@ export const audit: Command = {
         );
       }
     }
+    let publicOrigin: string | null = null;
+    if (values["public-origin"] !== undefined) {
+      try {
+        publicOrigin = parseOrigin(values["public-origin"]);
+      } catch (error) {
+        return usageError(
+          audit,
+          `--public-origin: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+    }
     let timeoutMs = 10_000;
     if (values.timeout !== undefined) {
       timeoutMs = Number(values.timeout);
@@ -80,7 +96,7 @@ export const audit: Command = {
     }
 
     try {
-      const report = await runAudit({ target, ws, trusted, timeoutMs });
+      const report = await runAudit({ target, ws, trusted, publicOrigin, timeoutMs });
       console.log(values.json === true ? renderJson(report) : renderHuman(report));
       return exitCode(report);
     } catch (error) {

@@ -246,12 +246,12 @@ export function gatehouseFix(report: DoctorReport, diagnosis: Diagnosis | null):
   }
 
   if (g.credentials) {
-    // A missing Access-Control-Allow-Credentials proves something only next to an ACAO.
+    // A missing Access-Control-Allow-Credentials proves something only next to an ACAO: a
+    // refusal (a door's included) drops every CORS header whatever allowCredentials says.
     const credentialSteps = report.exchanges
       .filter((e) => e.response !== null && headerValue(e.response, HEADER.allowOrigin) !== null)
       .flatMap((e) => e.steps)
       .filter((s) => s.id.endsWith(".allow-credentials"));
-    // The door allows the origin, so its refusal of a later check hides the header, no more.
     const granted = stepsOf(report, ".allow-credentials").some((s) => s.status === "pass");
     item(
       granted ? "granted" : shownBy(credentialSteps),
@@ -466,10 +466,4 @@ export function fastifyFix(g: Grant): string {
   return ['import cors from "@fastify/cors";', "await app.register(cors, {", ...opts, "});"].join(
     "\n",
   );
-}
-
-/** The fix for one target, as text lines; null when none is given (see `Fix.refused`). */
-export function targetFix(fix: Fix, target: Target): string | null {
-  if (target === "gatehouse") return fix.gatehouse?.yaml ?? null;
-  return fix[target];
 }
